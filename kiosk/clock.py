@@ -1,0 +1,95 @@
+"""Time sources.
+
+Logic never reads the clock: it takes ``now`` (an aware datetime) or a :class:`Clock`.
+Only the imperative shell constructs a :class:`SystemClock`; tests use :class:`FakeClock`.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta, tzinfo
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+class Clock(Protocol):
+    """Wall time in the configured zone plus a monotonic counter for durations."""
+
+    @property
+    def tz(self) -> tzinfo: ...
+
+    def now(self) -> datetime:
+        """Aware wall-clock time in ``tz``."""
+        ...
+
+    def monotonic(self) -> float:
+        """Seconds from an arbitrary origin; never goes backwards."""
+        ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+
+class SystemClock:
+    def __init__(self, tz: tzinfo | str = DEFAULT_TIMEZONE) -> None:
+        self._tz = ZoneInfo(tz) if isinstance(tz, str) else tz
+
+    @property
+    def tz(self) -> tzinfo:
+        return self._tz
+
+    def now(self) -> datetime:
+        return datetime.now(self._tz)
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            time.sleep(seconds)
+
+
+class FakeClock:
+    """A clock that only moves when told to. ``sleep`` advances it instantly.
+
+    ``speed`` lets a headless run treat real elapsed time as faster time; with
+    ``speed=None`` (the default) time is fully manual.
+    """
+
+    def __init__(self, start: datetime, tz: tzinfo | str | None = None) -> None:
+        if start.tzinfo is None:
+            zone = ZoneInfo(tz) if isinstance(tz, str) else (tz or ZoneInfo(DEFAULT_TIMEZONE))
+            start = start.replace(tzinfo=zone)
+        self._tz: tzinfo = (
+            ZoneInfo(tz) if isinstance(tz, str) else (tz or start.tzinfo or ZoneInfo("UTC"))
+        )
+        self._wall = start.astimezone(self._tz)
+        self._mono = 1000.0
+
+    @property
+    def tz(self) -> tzinfo:
+        return self._tz
+
+    def now(self) -> datetime:
+        return self._wall
+
+    def monotonic(self) -> float:
+        return self._mono
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            self.advance(seconds)
+
+    def advance(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("monotonic time cannot go backwards")
+        self._mono += seconds
+        self._wall = self._wall + timedelta(seconds=seconds)
+
+    def jump_wall(self, delta: timedelta) -> None:
+        """Move only the wall clock (an NTP step or a manual change); monotonic is unaffected."""
+        self._wall = self._wall + delta
+
+    def set_wall(self, when: datetime) -> None:
+        self._wall = when.astimezone(self._tz)
