@@ -99,6 +99,8 @@ class Type:
     en: str
     convert: Callable[[Node, Ctx], Any]
     schema: Callable[[], dict[str, Any]]
+    tables: tuple[Table, ...] = ()
+    """Tables this type's schema refers to (``#/$defs/<name>``), for :mod:`kiosk.schema`."""
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,7 @@ class Table:
     zh: str = ""
     en: str = ""
 
-    def keys(self) -> tuple[str, ...]:
+    def names(self) -> tuple[str, ...]:
         return tuple(f.key for f in self.fields)
 
     def get(self, key: str) -> Field | None:
@@ -442,7 +444,8 @@ def choice(values: Sequence[str], aliases: Mapping[str, str] | None = None) -> T
         f"以下之一：{listing}",
         f"one of {listing}",
         parse,
-        lambda: {"enum": [*values, *aliases]},
+        # editors read YAML 1.2, where `rotation: 90` is a number
+        lambda: {"enum": [*values, *aliases, *(int(v) for v in values if v.isdigit())]},
     )
 
 
@@ -705,6 +708,7 @@ def obj(table: Table, build: Callable[[dict[str, Any], Map, Ctx], Any] | None = 
         table.en or "a mapping",
         convert,
         lambda: {"$ref": f"#/$defs/{table.name}"},
+        (table,),
     )
 
 
@@ -742,7 +746,7 @@ def list_of(item: Type, *, min_items: int = 0) -> Type:
             sch["minItems"] = min_items
         return sch
 
-    return Type(f"{item.zh}列表", f"a list of {item.en}", convert, schema)
+    return Type(f"{item.zh}列表", f"a list of {item.en}", convert, schema, item.tables)
 
 
 # ----------------------------------------------------------------------------- tables
@@ -837,7 +841,7 @@ def parse_table(
         f = table.get(k.text)
         if f is None:
             if k.text not in extra:
-                hint = unknown_key(ctx, k, [table, *also], [*table.keys(), *extra], elsewhere)
+                hint = unknown_key(ctx, k, [table, *also], [*table.names(), *extra], elsewhere)
                 if hint:
                     suggested.add(hint)
             continue

@@ -96,22 +96,20 @@ class WorkdayCalendar(Protocol):
 
 # ============================================================================ value types
 
-KIND = choice(
-    KINDS,
-    {
-        "公告": "notice",
-        "公示": "notice",
-        "通知": "notice",
-        "办事指南": "guide",
-        "指南": "guide",
-        "报告": "report",
-        "年度报告": "report",
-        "图片": "image",
-        "文档": "pdf",
-        "预警": "alert",
-        "紧急通知": "alert",
-    },
-)
+KIND_ALIASES: dict[str, str] = {
+    "公告": "notice",
+    "公示": "notice",
+    "通知": "notice",
+    "办事指南": "guide",
+    "指南": "guide",
+    "报告": "report",
+    "年度报告": "report",
+    "图片": "image",
+    "文档": "pdf",
+    "预警": "alert",
+    "紧急通知": "alert",
+}
+KIND = choice(KINDS, KIND_ALIASES)
 TRANSITION = choice(
     TRANSITIONS, {"切换": "cut", "直接切换": "cut", "淡入淡出": "fade", "推移": "push"}
 )
@@ -399,6 +397,7 @@ TIMES = Type(
             },
         ]
     },
+    (TIME_RANGE_TABLE,),
 )
 
 # --- publicity -------------------------------------------------------------------------
@@ -528,7 +527,11 @@ def _schedule_values(node: Node, ctx: Ctx) -> Any:
 
 
 SCHEDULE = Type(
-    SCHEDULE_TABLE.zh, SCHEDULE_TABLE.en, _schedule_values, lambda: {"$ref": "#/$defs/schedule"}
+    SCHEDULE_TABLE.zh,
+    SCHEDULE_TABLE.en,
+    _schedule_values,
+    lambda: {"$ref": "#/$defs/schedule"},
+    (SCHEDULE_TABLE,),
 )
 
 
@@ -941,7 +944,7 @@ def _build_content(kind: Kind, v: dict[str, Any], node: Map, ctx: Ctx) -> Conten
 
 def _other_kinds_keys(kind: Kind | None) -> dict[str, str]:
     """Content keys of other kinds, with a message for "this key belongs elsewhere"."""
-    own = set(CONTENT_TABLES[kind].keys()) if kind else set()
+    own = set(CONTENT_TABLES[kind].names()) if kind else set()
     out: dict[str, str] = {}
     for k, table in CONTENT_TABLES.items():
         for f in table.fields:
@@ -1258,7 +1261,7 @@ def _entry(
     if kind_node is not None and not (isinstance(kind_node, Scalar) and kind_node.is_null):
         k = KIND.convert(kind_node, ctx)
         kind = None if k is INVALID else k
-    entry_keys = ENTRY_TABLE.keys()
+    entry_keys = ENTRY_TABLE.names()
     values = parse_table(node, _ENTRY_NO_KIND, ctx, extra=tuple(node.keys()))
     if kind_node is None:
         ctx.error(
@@ -1286,7 +1289,7 @@ def _entry(
 
     entry_id = values.get("id") or f"entry-{index + 1}"
     ref, select = values.get("ref"), values.get("select")
-    own_content = CONTENT_TABLES[kind].keys()
+    own_content = CONTENT_TABLES[kind].names()
     sources = [name for name, v in (("ref", ref), ("select", select)) if v is not None]
     content: Content | None = None
     if len(sources) == 2:
