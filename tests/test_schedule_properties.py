@@ -199,3 +199,56 @@ def test_publicity_end_and_days_left_agree_with_counting(
         assert left == 0
     tomorrow = working_days_left(pub, today + timedelta(days=1), cal)
     assert tomorrow in (left, left - 1) or today < pub.start
+
+
+minute_times = st.builds(time, st.integers(0, 23), st.sampled_from([0, 10, 30, 45]))
+
+
+@st.composite
+def minute_playlists(draw: st.DrawFn, anchor: datetime) -> Playlist:
+    entries = []
+    for i in range(draw(st.integers(1, 4))):
+        sched = Schedule(
+            date_from=draw(
+                st.none() | st.integers(-2, 3).map(lambda n: anchor.date() + timedelta(n))
+            ),
+            date_to=draw(
+                st.none() | st.integers(-1, 3).map(lambda n: anchor.date() + timedelta(n))
+            ),
+            days=draw(day_sets),
+            times=tuple(
+                draw(st.lists(st.builds(TimeRange, minute_times, minute_times), max_size=3))
+            ),
+        )
+        entries.append(Entry(f"e{i}", "notice", content=Notice("t", "b"), schedule=sched))
+    return Playlist(tuple(entries))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    data=st.data(),
+    naive=st.datetimes(datetime(2026, 1, 1), datetime(2027, 3, 1)).map(
+        lambda d: d.replace(second=0, microsecond=0)
+    ),
+    cal=st.sampled_from(CALENDARS),
+)
+def test_next_change_matches_a_minute_by_minute_scan(
+    data: st.DataObject, naive: datetime, cal: WorkCalendar
+) -> None:
+    """Independent oracle: with whole-minute boundaries and no DST, the first minute at which
+    ``active`` differs (scanning up to three days) is exactly ``next_change``."""
+    now = naive.replace(tzinfo=SH)
+    pl = data.draw(minute_playlists(now))
+    current = _ids(pl, now, SH, cal)
+    expected = None
+    t = now
+    for _ in range(3 * 24 * 60):
+        t += timedelta(minutes=1)
+        if _ids(pl, t, SH, cal) != current:
+            expected = t
+            break
+    got = next_change(pl, now, cal)
+    if expected is not None:
+        assert got == expected
+    else:
+        assert got is None or got > now + timedelta(days=3)
