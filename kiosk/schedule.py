@@ -47,19 +47,9 @@ _DAY = timedelta(days=1)
 _MIDNIGHT = time(0, 0)
 _LAST_DAY = date.max - timedelta(days=3)
 _FIRST_DAY = date.min + timedelta(days=3)
-_SCAN_LIMIT_DAYS = 3660  # publicity periods: give up counting after ~10 years of rest days
 
 
 # ----------------------------------------------------------------------------- publicity
-
-
-def first_working_day(d: date, calendar: WorkCalendar) -> date:
-    """``d`` if it is a working day, else the next working day (within ~10 years)."""
-    for _ in range(_SCAN_LIMIT_DAYS):
-        if calendar.is_workday(d):
-            return d
-        d += _DAY
-    return d
 
 
 def publicity_end(publicity: Publicity, calendar: WorkCalendar | None = None) -> date:
@@ -71,23 +61,10 @@ def publicity_end(publicity: Publicity, calendar: WorkCalendar | None = None) ->
     """
     if publicity.end is not None:
         return publicity.end
-    cal = calendar or default_calendar()
-    return _publicity_end_cached(publicity.start, publicity.working_days or 0, cal)
-
-
-@functools.lru_cache(maxsize=4096)
-def _publicity_end_cached(start: date, n: int, calendar: WorkCalendar) -> date:
+    n = publicity.working_days or 0
     if n <= 0:
-        return start - _DAY
-    d = first_working_day(start, calendar)
-    counted = 1
-    scanned = 0
-    while counted < n and scanned < _SCAN_LIMIT_DAYS:
-        d += _DAY
-        scanned += 1
-        if calendar.is_workday(d):
-            counted += 1
-    return d
+        return publicity.start - _DAY
+    return (calendar or default_calendar()).nth_working_day(publicity.start, n)
 
 
 def working_days_left(

@@ -38,6 +38,9 @@ PACKAGE_SOURCE = "chinese-calendar"
 MAX_OVERRIDE_BYTES = 256 * 1024
 """Override files larger than this are refused before parsing."""
 
+_SCAN_LIMIT_DAYS = 3660
+_ONE_DAY = timedelta(days=1)
+
 MAX_RANGE_DAYS = 366
 """Longest ``from``/``to`` span accepted in the override file."""
 
@@ -148,7 +151,7 @@ class WorkCalendar:
     Instances are treated as immutable; answers are cached per day.
     """
 
-    __slots__ = ("_base", "_cache", "_overrides", "_years")
+    __slots__ = ("_base", "_cache", "_nth_cache", "_overrides", "_years")
 
     def __init__(
         self,
@@ -161,6 +164,7 @@ class WorkCalendar:
         years.update(self._overrides.years)
         self._years: dict[int, YearTable] = years
         self._cache: dict[date, DayInfo] = {}
+        self._nth_cache: dict[tuple[date, int], date] = {}
 
     # -- queries ---------------------------------------------------------------
 
@@ -187,6 +191,29 @@ class WorkCalendar:
         """The statutory holiday (``国庆节``) or closure reason on a rest day, else None."""
         info = self.day(d)
         return info.name if info.kind in ("holiday", "closure") else None
+
+    def nth_working_day(self, start: date, n: int) -> date:
+        """The ``n``-th working day counting from the first working day on or after
+        ``start`` as day 1 (``n >= 1``). Gives up after about ten years of rest days."""
+        key = (start, n)
+        found = self._nth_cache.get(key)
+        if found is not None:
+            return found
+        d = start
+        scanned = 0
+        while not self.is_workday(d) and scanned < _SCAN_LIMIT_DAYS:
+            d += _ONE_DAY
+            scanned += 1
+        counted = 1
+        while counted < n and scanned < _SCAN_LIMIT_DAYS:
+            d += _ONE_DAY
+            scanned += 1
+            if self.is_workday(d):
+                counted += 1
+        if len(self._nth_cache) > 10_000:
+            self._nth_cache.clear()
+        self._nth_cache[key] = d
+        return d
 
     def covers(self, year: int) -> bool:
         """True when statutory holidays and 调休 days of ``year`` are known."""
