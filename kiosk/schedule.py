@@ -410,6 +410,20 @@ def next_change(
     return best.astimezone(tz) if best is not None else None
 
 
+def first_active(
+    schedule: Schedule, now: datetime, calendar: WorkCalendar | None = None
+) -> datetime | None:
+    """``now`` when ``schedule`` admits it, else the first later instant it does (within
+    :data:`HORIZON_DAYS`), else None. The validator uses this to flag windows that can
+    never be active (an end date in the past, a publicity period already over, ...)."""
+    tz = _require_aware(now)
+    cal = calendar or default_calendar()
+    if is_active(schedule, now, cal):
+        return now
+    nxt = _schedule_next_change(schedule, now.astimezone(UTC), tz, cal)
+    return nxt.astimezone(tz) if nxt is not None else None
+
+
 # ----------------------------------------------------------------------------- timeline
 
 

@@ -18,6 +18,7 @@ from kiosk.schedule import (
     HORIZON_DAYS,
     active,
     day_bounds,
+    first_active,
     is_active,
     next_change,
     publicity_end,
@@ -398,3 +399,12 @@ def test_timeline_lists_each_stretch_of_a_day_in_order() -> None:
         ("night", "22:00", "00:00"),
     ]
     assert end == at(2026, 12, 1)
+
+
+def test_first_active_finds_the_first_admitted_instant_or_none_for_dead_windows() -> None:
+    now = at(2026, 11, 29, 12)  # Sunday noon
+    assert first_active(OFFICE, now, CAL) == at(2026, 11, 30, 8)
+    assert first_active(Schedule(), now, CAL) == now
+    assert first_active(Schedule(date_to=date(2026, 11, 1)), now, CAL) is None
+    ended = Schedule(publicity=Publicity(date(2026, 11, 2), 5))  # ended 11-06
+    assert first_active(ended, now, CAL) is None
