@@ -85,3 +85,35 @@ def test_default_styles_make_headings_bold_and_larger() -> None:
     st = default_styles(40)
     assert st["h1"].size > st["body"].size and st["h1"].bold and not st["body"].bold
     assert st["body"].indent_chars == 2.0
+
+
+def test_closing_signature_and_date_are_set_flush_right() -> None:
+    text = "正文。\n红花尔基镇人民政府\n                 2018年12月6日\n"
+    blocks = parse_blocks(text)
+    assert [b.role for b in blocks] == ["body", "sign", "sign"]
+    styles = default_styles(10)
+    lines = layout_blocks(blocks, 200.0, styles, _measure_for)  # type: ignore[arg-type]
+    sign = [ln for ln in lines if ln.role == "sign"]
+    assert all(ln.x + ln.width == 200.0 - 20.0 for ln in sign)  # two characters from the edge
+
+
+def test_a_date_inside_the_text_is_not_a_signature() -> None:
+    assert [b.role for b in parse_blocks("2018年12月6日\n正文。")] == ["body", "body"]
+    assert parse_blocks("正文，很长的一句话。\n2018年12月6日")[-1].role == "sign"
+    assert parse_blocks("正文，很长的一句话。\n2018年12月6日")[0].role == "body"
+
+
+def test_sign_role_without_a_style_falls_back_to_right_aligned_body() -> None:
+    lines = layout_blocks([Block("sign", "二〇一八年十二月六日")], 200.0, STYLES, _measure_for)  # type: ignore[arg-type]
+    # The body indent (two characters) becomes the right-hand margin.
+    assert lines[0].x + lines[0].width == 180.0 and lines[0].style.align == "right"
+
+
+def test_centred_style_centres_each_line() -> None:
+    styles = {"body": TextStyle("body", 10, 1.5, 0.0, False, 0.0, "center")}
+    lines = layout_blocks([Block("body", "一二三")], 100.0, styles, _measure_for)  # type: ignore[arg-type]
+    assert lines[0].x == 35.0
+
+
+def test_hyphen_starts_a_list_item_only_before_a_space() -> None:
+    assert [b.role for b in parse_blocks("- 身份证\n-5℃以下停止施工。")] == ["list", "body"]
