@@ -6,9 +6,11 @@ import itertools
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kiosk.config import FontConfig
-from kiosk.text.linebreak import break_lines
+from kiosk.text.linebreak import break_lines, clusters
 from kiosk.text.measure import FaceMeasure, MeasureCache, fresh_opener
 from kiosk.text.paginate import paginate
 from kiosk.text.paragraphs import (
@@ -107,3 +109,24 @@ def test_seed_report_paginates_at_1080p_without_stranded_headings(
     assert h1[:2] == ["一、概述", "二、公开平台建设情况"]
     body = next(ln for ln in lines if ln.role == "body" and ln.first)
     assert body.x == 2 * 48  # two full-width characters
+
+
+_SEED_ALPHABET = "".join(sorted(set(SEED.read_text(encoding="utf-8")) - set("\n\r\t")))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.text(alphabet=_SEED_ALPHABET + "——……", min_size=1, max_size=200),
+    st.integers(min_value=2, max_value=30),
+    st.sampled_from([32, 42, 56]),
+)
+def test_random_seed_text_with_the_real_font_obeys_the_rules(
+    text: str, ems: int, size: int
+) -> None:
+    m = MeasureCache().measure_for(FONTS.regular, FONTS.face_index, size)
+    width = float(ems * size)
+    lines = break_lines(text, width, m)
+    assert reassembles(text, lines)
+    assert all(m(ln) <= width or len(ln) == 1 for ln in lines)
+    if all(m(text[s:e]) <= width for s, e in clusters(text)):
+        assert prohibition_violations(lines) == []
