@@ -9,6 +9,7 @@ alert / default), ``entry``, ``title``, ``kind``, ``page``, ``pages``, ``since``
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from typing import Any
 
@@ -70,14 +71,19 @@ def _fmt(key: str, value: Any, doc: dict[str, Any]) -> str:
     return str(value)
 
 
+def display_width(text: str) -> int:
+    """Terminal columns: wide (CJK) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def format_status(doc: dict[str, Any], now: datetime | None = None) -> list[str]:
     """Human-readable lines with Chinese labels (stable English key in brackets)."""
-    width = max(len(label) for _, label in LABELS)
+    width = max(display_width(label) for _, label in LABELS)
     lines = []
     for key, label in LABELS:
         if key not in doc:
             continue
-        pad = " " * (width - len(label)) * 2
+        pad = " " * (width - display_width(label))
         lines.append(f"{label}{pad}  {_fmt(key, doc[key], doc)}  [{key}]")
     stale = heartbeat_age(doc, now)
     if stale is not None and stale > STALE_AFTER_S:
