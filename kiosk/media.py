@@ -228,6 +228,18 @@ def _to_rgb_or_rgba(im: Image.Image) -> Image.Image:
     return im
 
 
+def _png_bytes(im: Image.Image) -> bytes:
+    """PNG bytes, stored as greyscale when the image has no colour (PDF text pages, scans):
+    a third of the size, the same pixels."""
+    if im.mode == "RGB":
+        r, g, b = im.split()
+        if r.tobytes() == g.tobytes() == b.tobytes():
+            im = r
+    buf = io.BytesIO()
+    im.save(buf, "PNG", compress_level=9)
+    return buf.getvalue()
+
+
 def normalise_image(data: bytes, limits: MediaLimits = DEFAULT_LIMITS) -> NormalisedImage:
     """Check, decode, orient, strip, scale and re-encode one image (see the module docs)."""
     if len(data) > limits.max_bytes:
@@ -287,17 +299,18 @@ def normalise_image(data: bytes, limits: MediaLimits = DEFAULT_LIMITS) -> Normal
             rgb = rgb.convert("RGBa").resize(final, Image.Resampling.LANCZOS).convert("RGBA")
         else:
             rgb = rgb.resize(final, Image.Resampling.LANCZOS)
-    out = io.BytesIO()
     out_fmt = "PNG" if graphic else "JPEG"
     # A fresh image carries no metadata: nothing from the source's info dict is saved.
     clean = Image.new(rgb.mode, rgb.size)
     clean.paste(rgb)
     if out_fmt == "PNG":
-        clean.save(out, "PNG", compress_level=9)
+        encoded = _png_bytes(clean)
     else:
+        out = io.BytesIO()
         clean.save(out, "JPEG", quality=limits.jpeg_quality, optimize=True, subsampling="4:2:0")
+        encoded = out.getvalue()
     return NormalisedImage(
-        data=out.getvalue(),
+        data=encoded,
         format=out_fmt,
         width=clean.width,
         height=clean.height,
@@ -436,13 +449,11 @@ def rasterize_pdf(
     *,
     limits: MediaLimits = DEFAULT_LIMITS,
 ) -> list[bytes]:
-    """Like :func:`rasterize_pdf_images`, returning one PNG file's bytes per page."""
-    out: list[bytes] = []
-    for img in rasterize_pdf_images(path, max_w, max_h, pages, limits=limits):
-        buf = io.BytesIO()
-        img.save(buf, "PNG", compress_level=9)
-        out.append(buf.getvalue())
-    return out
+    """Like :func:`rasterize_pdf_images`, returning one PNG file's bytes per page
+    (greyscale PNG for pages without colour)."""
+    return [
+        _png_bytes(img) for img in rasterize_pdf_images(path, max_w, max_h, pages, limits=limits)
+    ]
 
 
 def pdf_box(page_w: float, page_h: float, limits: MediaLimits = DEFAULT_LIMITS) -> tuple[int, int]:
