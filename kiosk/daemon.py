@@ -25,13 +25,14 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from kiosk.alerts import MAX_BYTES as ALERT_MAX_BYTES
 from kiosk.alerts import AlertFeed, AlertFeedError
 from kiosk.atomic import write_json_atomic
 from kiosk.clock import Clock
@@ -54,7 +55,8 @@ TIMESYNC_FLAG = Path("/run/systemd/timesync/synchronized")
 TRUST_FLOOR = datetime(2026, 1, 1, tzinfo=UTC)
 JUMP_THRESHOLD = timedelta(minutes=2)
 WATCH_INTERVAL_S = 30.0
-CATCHUP_DELAY_S = 60
+CATCHUP_DELAY_S = 60  # after start: let the network come up
+MISSED_CATCHUP_DELAY_S = 5
 SYNC_PERIOD = timedelta(days=1)
 TRUST_SAVE_EVERY = timedelta(minutes=10)
 
@@ -414,7 +416,7 @@ def build_scheduler(
     def on_missed(event: Any) -> None:
         if getattr(event, "job_id", None) == "sync" and daemon.needs_catch_up():
             log.warning("sync.missed scheduled=%s: catching up", event.scheduled_run_time)
-            schedule_catch_up(daemon, scheduler, delay_s=5)
+            schedule_catch_up(daemon, scheduler, delay_s=MISSED_CATCHUP_DELAY_S)
 
     scheduler.add_listener(on_missed, EVENT_JOB_MISSED)
     return scheduler
@@ -446,23 +448,154 @@ def reschedule_all(scheduler: Any) -> None:
     scheduler.wakeup()
 
 
-def run_forever(daemon: Daemon, scheduler: Any, stop: threading.Event) -> None:
-    """The imperative shell: start the scheduler, first decisions at once, catch-up, then
-    watch the clock until ``stop`` is set."""
-    scheduler.start()
+def startup(daemon: Daemon, scheduler: Any) -> None:
+    """First decisions at once (power, alerts), then a catch-up sync if one was missed."""
     daemon.watch_clock()
     daemon.job_power()
     daemon.job_alerts()
     if daemon.needs_catch_up():
         log.info("sync.catchup last_success=%s", last_sync_success(daemon.state_dir))
         schedule_catch_up(daemon, scheduler)
+
+
+def on_watch(daemon: Daemon, scheduler: Any) -> None:
+    """One clock-watch tick: after a jump reschedule everything; after a jump or once the
+    clock becomes trusted, decide power and alerts again and catch up a missed sync."""
+    jump, became_trusted = daemon.watch_clock()
+    if jump is not None:
+        reschedule_all(scheduler)
+    if jump is not None or became_trusted:
+        daemon.job_power()
+        daemon.job_alerts()
+        if daemon.needs_catch_up():
+            schedule_catch_up(daemon, scheduler)
+
+
+def run_forever(daemon: Daemon, scheduler: Any, stop: threading.Event) -> None:
+    """The imperative shell: start the scheduler and watch the clock until ``stop``."""
+    scheduler.start()
+    startup(daemon, scheduler)
     while not stop.wait(WATCH_INTERVAL_S):
-        jump, became_trusted = daemon.watch_clock()
-        if jump is not None:
-            reschedule_all(scheduler)
-        if jump is not None or became_trusted:
-            daemon.job_power()
-            daemon.job_alerts()
-            if daemon.needs_catch_up():
-                schedule_catch_up(daemon, scheduler)
+        on_watch(daemon, scheduler)
     scheduler.shutdown(wait=True)
+
+
+# ----------------------------------------------------------------------------- construction
+
+
+def _optional(module: str, name: str) -> Any:
+    """An attribute of a sibling module, or None while that module has not landed."""
+    import importlib
+
+    try:
+        return getattr(importlib.import_module(module), name, None)
+    except ImportError:
+        return None
+
+
+def load_config(cli_value: str | None, environ: Mapping[str, str]) -> Config:
+    loader = _optional("kiosk.config", "load_config")
+    if loader is None:
+        return Config()
+    config: Config = loader(cli_value, environ)
+    return config
+
+
+def load_work_calendar(config: Config) -> WorkdayCalendar | None:
+    loader = _optional("kiosk.workcal", "load_calendar")
+    if loader is None:
+        return None
+    calendar: WorkdayCalendar = loader(config.calendar_overrides)
+    return calendar
+
+
+def make_verify(config: Config) -> Callable[[bytes, bytes], None] | None:
+    """Signature check for the alert feed: the manifest's key and scheme."""
+    if not config.portal.public_key:
+        return None
+    load_keys = _optional("kiosk.keys", "load_trusted_keys")
+    verify_detached = _optional("kiosk.manifest", "verify_detached")
+    if load_keys is None or verify_detached is None:
+        return None
+    trusted = load_keys([config.portal.public_key])
+
+    def verify(raw: bytes, sig: bytes) -> None:
+        verify_detached(raw, sig, trusted, max_bytes=ALERT_MAX_BYTES)
+
+    return verify
+
+
+def make_sync_runner(config: Config, clock: Clock) -> SyncRunner | None:
+    run_sync = _optional("kiosk.sync", "run_sync")
+    if run_sync is None or not config.portal.source:
+        return None
+
+    def runner() -> SyncOutcome:
+        report = run_sync(config, clock=clock)
+        ok = bool(getattr(report, "ok", True))
+        return SyncOutcome(
+            ok=ok,
+            version=getattr(report, "version", None),
+            changed=bool(getattr(report, "changed", False)),
+            message=str(getattr(report, "message", "") or getattr(report, "error", "") or ""),
+        )
+
+    return runner
+
+
+def make_daemon(config: Config, clock: Clock, environ: Mapping[str, str]) -> Daemon:
+    from kiosk.alerts import HttpFetcher, feed_url
+    from kiosk.power import choose_backend
+
+    state_dir = Path(config.state_dir)
+    state_dir.mkdir(parents=True, exist_ok=True)
+    url = feed_url(config.portal.source, config.portal.alerts)
+    fetcher = (
+        HttpFetcher(
+            url,
+            connect_timeout=config.portal.connect_timeout,
+            read_timeout=min(config.portal.read_timeout, 20.0),
+            ca_file=config.portal.ca_file,
+        )
+        if url
+        else None
+    )
+    feed = AlertFeed(state_dir, fetcher, make_verify(config))
+    power = PowerController(state_dir, choose_backend(config.power, environ))
+    gc = _optional("kiosk.store", "gc")
+    daemon = Daemon(
+        config=config,
+        clock=clock,
+        state_dir=state_dir,
+        sync_runner=make_sync_runner(config, clock),
+        alert_feed=feed,
+        power=power,
+        calendar=load_work_calendar(config),
+        gc=(lambda: gc(state_dir)) if gc is not None else None,
+    )
+    if config.metrics_file:
+        metrics_path = config.metrics_file
+        daemon.on_change = lambda d: write_metrics(d, metrics_path)
+    return daemon
+
+
+def metrics_text(daemon: Daemon) -> str:
+    from kiosk import metrics
+
+    years = None
+    covered = getattr(daemon.calendar, "covered_years", None)
+    if callable(covered):
+        years = tuple(covered())
+    inputs = metrics.gather(
+        daemon.state_dir,
+        daemon.clock.now(),
+        holiday_years=years,
+        clock_trusted=daemon._trusted,
+    )
+    return metrics.render(metrics.collect(inputs))
+
+
+def write_metrics(daemon: Daemon, path: str) -> None:
+    from kiosk import metrics
+
+    metrics.write_textfile(path, metrics_text(daemon))

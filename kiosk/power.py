@@ -29,7 +29,7 @@ import os
 import shutil
 import signal
 import subprocess
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -158,14 +158,21 @@ def _scheduled(
 
 def _boundaries(
     now: datetime, config: PowerConfig, calendar: WorkdayCalendar | None
-) -> list[datetime]:
-    points: set[datetime] = set()
+) -> Iterator[datetime]:
+    """Interval starts and ends after ``now`` in time order, computed a day at a time so the
+    search stops as soon as the caller has found a change."""
+    pending: set[datetime] = set()
     today = now.date()
-    for offset in range(-1, _HORIZON_DAYS):
+    for offset in range(-1, _HORIZON_DAYS + 1):
         d = today + timedelta(days=offset)
+        # every interval starting on day d or later begins at or after d 00:00
+        horizon = datetime.combine(d, time(0), tzinfo=now.tzinfo)
+        ready = sorted(p for p in pending if p < horizon)
+        pending.difference_update(ready)
+        yield from (p for p in ready if p > now)
         for start, end, _ in _intervals(d, config, calendar, now.tzinfo):
-            points.update((start, end))
-    return sorted(p for p in points if p > now)
+            pending.update((start, end))
+    yield from sorted(p for p in pending if p > now)
 
 
 def power_state(
