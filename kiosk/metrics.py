@@ -66,7 +66,7 @@ def render(metrics: Iterable[Metric]) -> str:
                 lines.append(f"{m.name}{{{inner}}} {_value(value)}")
             else:
                 lines.append(f"{m.name} {_value(value)}")
-    return "\n".join(lines) + "\n"
+    return "".join(line + "\n" for line in lines)
 
 
 def _ts(value: object) -> float | None:

@@ -475,3 +475,19 @@ def test_scheduler_jobs_are_configured_for_real_life(tmp_path: Path, paused_sche
         None, datetime(2026, 11, 27, 9, 0, tzinfo=TZ)
     )
     assert hk.date() == date(2026, 11, 28) and hk.hour == 4
+
+
+def test_the_daemon_refreshes_the_metrics_file_after_each_job(tmp_path: Path) -> None:
+    prom = tmp_path / "textfile" / "kiosk.prom"
+    cfg = Config(
+        state_dir=str(tmp_path / "state"),
+        metrics_file=str(prom),
+        power=PowerConfig(backend="blank"),
+    )
+    daemon = d.make_daemon(cfg, FakeClock(datetime(2026, 11, 27, 9, 0, tzinfo=TZ)), {})
+    daemon.timesync_flag = tmp_path / "synchronized"
+    daemon.timesync_flag.touch()
+    daemon.job_power()
+    text = prom.read_text()
+    assert "kiosk_screen_power_on 1" in text
+    assert "kiosk_clock_trusted 1" in text
