@@ -27,9 +27,10 @@ import functools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from typing import Literal
 
 from kiosk.diagnostics import Diagnostic, SourcePos, error, has_errors, warning
+from kiosk.yamlsrc import Map, Node, Scalar, Seq, parse_yaml, type_name
 
 DayKind = Literal["workday", "weekend", "holiday", "makeup", "closure", "extra_workday"]
 
@@ -377,76 +378,23 @@ def parse_overrides(data: bytes, path: str) -> tuple[Overrides, list[Diagnostic]
     return result, diags
 
 
-# The YAML reader sits behind this one function so that it can switch to the playlist
-# loader's reader (kiosk.yamlsrc) without touching the rest. It returns the composed node
-# tree: scalars keep the text exactly as typed (no YAML 1.1 implicit typing).
-
-
-def _read_yaml(data: bytes, path: str, diags: list[Diagnostic]) -> Any:
-    import yaml
-
-    pos = SourcePos(path)
+def _read_yaml(data: bytes, path: str, diags: list[Diagnostic]) -> Node | None:
+    """The shared reader (:mod:`kiosk.yamlsrc`: no implicit types, positions, caps on size
+    and aliases, GBK and tab hints). An empty file or one with only comments means
+    "no overrides" here, not an error."""
     if len(data) > MAX_OVERRIDE_BYTES:
         diags.append(
             error(
-                pos,
+                SourcePos(path),
                 "calendar.too_large",
                 f"日历覆盖文件太大（超过 {MAX_OVERRIDE_BYTES // 1024} KiB），未读取",
                 f"calendar override file is larger than {MAX_OVERRIDE_BYTES // 1024} KiB; ignored",
             )
         )
         return None
-    if b"\x00" in data:
-        diags.append(
-            error(
-                pos,
-                "calendar.binary",
-                "日历覆盖文件含有 NUL 字节，不是文本文件",
-                "calendar override file contains NUL bytes; not a text file",
-            )
-        )
-        return None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        diags.append(
-            error(
-                SourcePos(path, line, 1),
-                "calendar.not_utf8",
-                "文件不是 UTF-8 编码（可能是 GBK）；请用记事本等“另存为 UTF-8”后再试",
-                "file is not UTF-8 encoded (GBK?); save it as UTF-8",
-            )
-        )
-        return None
-    if not text.strip():
-        return None  # an empty override file means "no overrides"
-    try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = SourcePos(path, mark.line + 1, mark.column + 1) if mark else pos
-        problem = exc.problem or "syntax error"
-        if "\t" in problem or "\\t" in problem or "tab" in problem:
-            zh = "缩进不能用 Tab 键，请改用空格"
-            en = "tabs cannot be used for indentation; use spaces"
-        else:
-            zh = f"YAML 语法错误：{problem}"
-            en = f"YAML syntax error: {problem}"
-        diags.append(error(where, "calendar.yaml_syntax", zh, en))
-        return None
-    except yaml.YAMLError as exc:
-        diags.append(
-            error(pos, "calendar.yaml_syntax", f"YAML 语法错误：{exc}", f"YAML syntax error: {exc}")
-        )
-        return None
-
-
-def _node_pos(path: str, node: Any) -> SourcePos:
-    mark = getattr(node, "start_mark", None)
-    if mark is None:
-        return SourcePos(path)
-    return SourcePos(path, mark.line + 1, mark.column + 1)
+    node, problems = parse_yaml(data, path)
+    diags.extend(d for d in problems if d.key != "yaml.empty")
+    return node
 
 
 def parse_date_text(text: str) -> date | None:
@@ -478,68 +426,44 @@ class _Parser:
 
     # -- helpers ---------------------------------------------------------------
 
-    def pos(self, node: Any) -> SourcePos:
-        return _node_pos(self.path, node)
+    def err(self, node: Node, key: str, zh: str, en: str) -> None:
+        self.diags.append(error(node.pos, key, zh, en))
 
-    def err(self, node: Any, key: str, zh: str, en: str) -> None:
-        self.diags.append(error(self.pos(node), key, zh, en))
+    def warn(self, node: Node, key: str, zh: str, en: str) -> None:
+        self.diags.append(warning(node.pos, key, zh, en))
 
-    def warn(self, node: Any, key: str, zh: str, en: str) -> None:
-        self.diags.append(warning(self.pos(node), key, zh, en))
-
-    def mapping(self, node: Any, what_zh: str, what_en: str) -> list[tuple[Any, Any]] | None:
-        import yaml
-
-        if not isinstance(node, yaml.MappingNode):
+    def mapping(self, node: Node, what_zh: str, what_en: str) -> Map | None:
+        if not isinstance(node, Map):
             self.err(
                 node,
                 "calendar.type",
-                f"{what_zh}应为“键: 值”的映射",
-                f"{what_en} must be a mapping of `key: value`",
+                f"{what_zh}应为“键: 值”的映射，这里是{type_name(node)}",
+                f"{what_en} must be a mapping of `key: value`, not {type_name(node, 'en')}",
             )
             return None
-        seen: dict[str, Any] = {}
-        pairs = []
-        for k, v in node.value:
-            if not isinstance(k, yaml.ScalarNode):
-                self.err(k, "calendar.type", "键必须是简单文字", "keys must be plain scalars")
-                continue
-            if k.value in seen:
-                line = seen[k.value].start_mark.line + 1
-                self.err(
-                    k,
-                    "calendar.duplicate_key",
-                    f"键“{k.value}”重复（第 {line} 行已有），请删去其中一个",
-                    f"duplicate key `{k.value}` (already on line {line}); remove one",
-                )
-                continue
-            seen[k.value] = k
-            pairs.append((k, v))
-        return pairs
+        return node
 
-    def known(self, key: Any, allowed: tuple[str, ...]) -> bool:
-        if key.value in allowed:
+    def known(self, key: Scalar, allowed: tuple[str, ...]) -> bool:
+        if key.text in allowed:
             return True
-        close = difflib.get_close_matches(key.value, allowed, n=1)
+        close = difflib.get_close_matches(key.text, allowed, n=1)
         hint_zh = f"，是不是“{close[0]}”？" if close else f"；可用的键：{'、'.join(allowed)}"
         hint_en = f"; did you mean `{close[0]}`?" if close else f"; allowed: {', '.join(allowed)}"
         self.err(
             key,
             "calendar.unknown_key",
-            f"未知的键“{key.value}”{hint_zh}",
-            f"unknown key `{key.value}`{hint_en}",
+            f"未知的键“{key.text}”{hint_zh}",
+            f"unknown key `{key.text}`{hint_en}",
         )
         return False
 
-    def scalar(self, node: Any, what: str) -> str | None:
-        import yaml
-
-        if not isinstance(node, yaml.ScalarNode):
+    def scalar(self, node: Node, what: str) -> str | None:
+        if not isinstance(node, Scalar):
             self.err(node, "calendar.type", f"“{what}”应为一个值", f"`{what}` must be a scalar")
             return None
-        return str(node.value)
+        return node.text
 
-    def date_value(self, node: Any, what: str) -> date | None:
+    def date_value(self, node: Node, what: str) -> date | None:
         text = self.scalar(node, what)
         if text is None:
             return None
@@ -553,12 +477,10 @@ class _Parser:
             )
         return d
 
-    def seq(self, node: Any, what: str) -> list[Any] | None:
-        import yaml
-
-        if isinstance(node, yaml.ScalarNode) and node.value in ("", "~", "null"):
-            return []
-        if not isinstance(node, yaml.SequenceNode):
+    def seq(self, node: Node, what: str) -> tuple[Node, ...] | None:
+        if isinstance(node, Scalar) and node.is_null:
+            return ()
+        if not isinstance(node, Seq):
             self.err(
                 node,
                 "calendar.type",
@@ -566,21 +488,21 @@ class _Parser:
                 f"`{what}` must be a list (items start with `- `)",
             )
             return None
-        return list(node.value)
+        return node.items
 
     # -- structure -------------------------------------------------------------
 
-    def document(self, root: Any) -> Overrides:
-        pairs = self.mapping(root, "日历覆盖文件", "the calendar override file")
-        if pairs is None:
+    def document(self, root: Node) -> Overrides:
+        top = self.mapping(root, "日历覆盖文件", "the calendar override file")
+        if top is None:
             return Overrides(path=self.path)
         closures: dict[date, str] = {}
         workdays: dict[date, str] = {}
         years: dict[int, YearTable] = {}
-        for k, v in pairs:
+        for k, v in top:
             if not self.known(k, _TOP_KEYS):
                 continue
-            if k.value == "version":
+            if k.text == "version":
                 if self.scalar(v, "version") not in (None, "1"):
                     self.err(
                         v,
@@ -588,15 +510,15 @@ class _Parser:
                         "不支持的格式版本，应为 version: 1",
                         "unsupported format version; expected `version: 1`",
                     )
-            elif k.value in ("closures", "workdays"):
-                target = closures if k.value == "closures" else workdays
-                for node, day, reason in self.items(v, k.value, _ITEM_KEYS, "reason"):
+            elif k.text in ("closures", "workdays"):
+                target = closures if k.text == "closures" else workdays
+                for node, day, reason in self.items(v, k.text, _ITEM_KEYS, "reason"):
                     if day in target:
                         self.warn(
                             node,
                             "calendar.duplicate_date",
-                            f"{day.isoformat()} 在“{k.value}”中重复",
-                            f"{day.isoformat()} is listed twice in `{k.value}`",
+                            f"{day.isoformat()} 在“{k.text}”中重复",
+                            f"{day.isoformat()} is listed twice in `{k.text}`",
                         )
                     target[day] = reason
             else:
@@ -616,25 +538,23 @@ class _Parser:
         return Overrides(closures, workdays, years, self.path)
 
     def items(
-        self, node: Any, what: str, allowed: tuple[str, ...], label_key: str
-    ) -> Iterator[tuple[Any, date, str]]:
+        self, node: Node, what: str, allowed: tuple[str, ...], label_key: str
+    ) -> Iterator[tuple[Node, date, str]]:
         """Items of a date list: ``- 2027-01-01`` or ``- {date|from+to, reason|name}``."""
-        import yaml
-
         for item in self.seq(node, what) or ():
-            if isinstance(item, yaml.ScalarNode):
+            if isinstance(item, Scalar):
                 d = self.date_value(item, what)
                 if d is not None:
                     yield item, d, ""
                 continue
-            pairs = self.mapping(item, f"“{what}”的每一项", f"each item of `{what}`")
-            if pairs is None:
+            fields_map = self.mapping(item, f"“{what}”的每一项", f"each item of `{what}`")
+            if fields_map is None:
                 continue
-            fields: dict[str, Any] = {}
+            fields: dict[str, Node] = {}
             ok = True
-            for k, v in pairs:
+            for k, v in fields_map:
                 if self.known(k, allowed):
-                    fields[k.value] = v
+                    fields[k.text] = v
                 else:
                     ok = False
             label = ""
@@ -686,11 +606,11 @@ class _Parser:
                 yield item, d, label
                 d += timedelta(days=1)
 
-    def years(self, node: Any) -> dict[int, YearTable]:
+    def years(self, node: Node) -> dict[int, YearTable]:
         out: dict[int, YearTable] = {}
-        pairs = self.mapping(node, "years", "`years`")
-        for k, v in pairs or ():
-            text = str(k.value).strip()
+        table_map = self.mapping(node, "years", "`years`")
+        for k, v in table_map or ():
+            text = k.text.strip()
             if not (text.isdigit() and len(text) == 4):
                 self.err(
                     k,
@@ -713,17 +633,17 @@ class _Parser:
             out[year] = table
         return out
 
-    def year_table(self, year: int, node: Any) -> YearTable | None:
-        pairs = self.mapping(node, f"{year}年的放假安排", f"the {year} table")
-        if pairs is None:
+    def year_table(self, year: int, node: Node) -> YearTable | None:
+        table_map = self.mapping(node, f"{year}年的放假安排", f"the {year} table")
+        if table_map is None:
             return None
         holidays: dict[date, str] = {}
         workdays: dict[date, str] = {}
-        for k, v in pairs:
+        for k, v in table_map:
             if not self.known(k, _YEAR_KEYS):
                 continue
-            target = holidays if k.value == "holidays" else workdays
-            for item, d, name in self.items(v, k.value, _YEAR_ITEM_KEYS, "name"):
+            target = holidays if k.text == "holidays" else workdays
+            for item, d, name in self.items(v, k.text, _YEAR_ITEM_KEYS, "name"):
                 if d.year != year:
                     self.err(
                         item,
@@ -732,7 +652,7 @@ class _Parser:
                         f"{d.isoformat()} is not in {year}; put it under its own year",
                     )
                     continue
-                if k.value == "workdays" and d.weekday() < 5:
+                if k.text == "workdays" and d.weekday() < 5:
                     self.warn(
                         item,
                         "calendar.makeup_on_weekday",
