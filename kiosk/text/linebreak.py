@@ -52,8 +52,8 @@ class AdditiveMeasure(Protocol):
 
 # --- character classes -------------------------------------------------------------------
 
-#: Opening punctuation: never at the end of a line.
-OPENING = "（《「『【〔“‘〈〖〘〚［｛｟⦅([{"
+#: Opening punctuation (and currency signs that prefix a number): never at the end of a line.
+OPENING = "（《「『【〔“‘〈〖〘〚［｛｟⦅([{￥＄￡"
 #: Closing punctuation and other marks that never start a line.
 CLOSING = (
     "。，、；：？！）》」』】〕”’〉〗〙〛］｝｠⦆．｡､｣"  # full-width / CJK closing
@@ -135,7 +135,12 @@ def _advances(text: str, measure: Measure) -> list[float]:
 
 
 def break_lines(
-    text: str, width: float, measure: Measure, *, first_width: float | None = None
+    text: str,
+    width: float,
+    measure: Measure,
+    *,
+    first_width: float | None = None,
+    squeeze: bool = False,
 ) -> list[str]:
     """Break one paragraph into lines no wider than ``width`` px (the first line no wider
     than ``first_width`` if given, for a first-line indent).
@@ -143,20 +148,41 @@ def break_lines(
     Only a single cluster that is wider than the line by itself is broken by character, and
     only a single character wider than the line may exceed it.  A newline in ``text`` forces
     a break; an empty or blank paragraph gives no lines.
+
+    ``squeeze=True`` measures lines with adjacent punctuation compressed (see
+    :func:`squeeze_points`); only use it when the lines are drawn by their
+    :func:`line_runs`, otherwise they would be drawn wider than measured.
     """
     if "\n" in text or "\r" in text:
         out: list[str] = []
         for i, part in enumerate(re.split(r"\r\n|\r|\n", text)):
-            out += break_lines(part, width, measure, first_width=first_width if i == 0 else None)
+            fw = first_width if i == 0 else None
+            out += break_lines(part, width, measure, first_width=fw, squeeze=squeeze)
         return out
     spans = clusters(text)
     if not spans:
         return []
     adv = _advances(text, measure)
+    rest: dict[int, float] = {}
+    if squeeze:
+        for k in squeeze_points(text):
+            rest[k] = adv[k] / 2
+            adv[k] -= rest[k]
     cum = [0.0, *accumulate(adv)]
-    starts = [s for s, _ in spans]
-    end_x = [cum[e] for _, e in spans]
     verify = not isinstance(measure, AdditiveMeasure)
+
+    def x_end(e: int) -> float:
+        """x after char ``e - 1`` when a line ends there (its squeeze, which belongs to the
+        gap to the next line, undone)."""
+        return cum[e] + rest.get(e - 1, 0.0)
+
+    def too_wide(s: int, e: int, w: float) -> bool:
+        """Re-measure a line with the caller's own (non-additive) measure."""
+        squeezed = sum(v for k, v in rest.items() if s <= k < e - 1) if rest else 0.0
+        return measure(text[s:e]) - squeezed > w + _EPS
+
+    starts = [s for s, _ in spans]
+    end_x = [x_end(e) for _, e in spans] if rest else [cum[e] for _, e in spans]
     n = len(spans)
     # Each line as (first cluster, last cluster, start char, end char).
     lines: list[tuple[int, int, int, int]] = []
@@ -167,15 +193,14 @@ def break_lines(
         limit = cum[start] + line_w + _EPS
         b = bisect_right(end_x, limit, a) - 1
         if verify:
-            while b >= a and measure(text[start : spans[b][1]]) > line_w + _EPS:
+            while b >= a and too_wide(start, spans[b][1], line_w):
                 b -= 1
         if b < a:
             # The cluster alone is wider than the line: break it by character.
             end = spans[a][1]
             c = max(bisect_right(cum, limit, start + 1, end) - 1, start + 1)
-            if verify:
-                while c > start + 1 and measure(text[start:c]) > line_w + _EPS:
-                    c -= 1
+            while c > start + 1 and (x_end(c) > limit or (verify and too_wide(start, c, line_w))):
+                c -= 1
             c, nxt = _fallback_break(text, start, c, end)
             lines.append((a, a, start, c))
             if nxt < end:
@@ -186,9 +211,70 @@ def break_lines(
             lines.append((a, b, start, spans[b][1]))
             a = b + 1
         line_w = width
-    if len(lines) >= 2:
-        lines = _avoid_lone_last_char(text, lines, spans, cum, width, measure, verify)
+    if len(lines) >= 2 and _lone_last_char(text, lines[-1]):
+        pa, pb, ps, pe = lines[-2]
+        la, lb, ls, le = lines[-1]
+        # Bring the last cluster of the line above down, if whole clusters are involved
+        # and the last line still fits.
+        if pb > pa and pe == spans[pb][1] and ps == spans[pa][0] and ls == spans[la][0]:
+            new_start = spans[pb][0]
+            if x_end(le) - cum[new_start] <= width + _EPS and not (
+                verify and too_wide(new_start, le, width)
+            ):
+                lines[-2:] = [(pa, pb - 1, ps, spans[pb - 1][1]), (pb, lb, new_start, le)]
     return [text[s:e] for _, _, s, e in lines]
+
+
+def _lone_last_char(text: str, line: tuple[int, int, int, int]) -> bool:
+    _, _, s, e = line
+    return sum(1 for c in text[s:e] if c not in _CLOSING_SET and not c.isspace()) <= 1
+
+
+# --- punctuation squeezing -----------------------------------------------------------------
+
+#: Marks whose glyph sits in the left half of the em in Simplified Chinese designs (the
+#: right half is blank): pause and stop marks, closing brackets and quotes.
+TRAILING_BLANK = "。，、；：？！）》」』】〕〉］｝〗〙〛｠”’"
+#: Marks whose glyph sits in the right half (the left half is blank): opening brackets/quotes.
+LEADING_BLANK = "（《「『【〔〈［｛〖〘〚｟“‘"
+_SQUEEZE_RE = re.compile(
+    f"[{_esc(TRAILING_BLANK)}](?=[{_esc(TRAILING_BLANK + LEADING_BLANK)}])"
+    f"|[{_esc(LEADING_BLANK)}](?=[{_esc(LEADING_BLANK)}])"
+)
+
+
+def squeeze_points(text: str) -> list[int]:
+    """Indices ``i`` where the gap between ``text[i]`` and ``text[i + 1]`` holds two blank
+    half-ems (``》（``, ``。”``, ``）。``, ``（《``); squeezing removes one of them (half of
+    ``text[i]``'s advance), as clreq's punctuation compression does."""
+    return [m.start() for m in _SQUEEZE_RE.finditer(text)]
+
+
+def line_runs(text: str, measure: Measure, squeeze: bool = True) -> tuple[tuple[float, str], ...]:
+    """How to draw one line: ``(x offset, text)`` runs.  Without squeezing (or with nothing
+    to squeeze) a single run at 0.  With squeezing the line is cut after each squeeze point
+    and every run is drawn at its squeezed offset."""
+    points = squeeze_points(text) if squeeze else []
+    if not points:
+        return ((0.0, text),)
+    runs: list[tuple[float, str]] = []
+    x = 0.0
+    start = 0
+    for k in points:
+        piece = text[start : k + 1]
+        runs.append((x, piece))
+        x += measure(piece) - measure(text[k]) / 2
+        start = k + 1
+    runs.append((x, text[start:]))
+    return tuple(runs)
+
+
+def line_width(text: str, measure: Measure, squeeze: bool = False) -> float:
+    """The drawn width of one line (with its inner squeezes when ``squeeze``)."""
+    w = float(measure(text))
+    if squeeze:
+        w -= sum(measure(text[k]) / 2 for k in squeeze_points(text))
+    return w
 
 
 def _fallback_break(text: str, start: int, c: int, end: int) -> tuple[int, int]:
@@ -246,29 +332,3 @@ def _is_mark(ch: str) -> bool:
         or 0x20D0 <= o <= 0x20FF
         or o == 0x200D
     )
-
-
-def _avoid_lone_last_char(
-    text: str,
-    lines: list[tuple[int, int, int, int]],
-    spans: list[tuple[int, int]],
-    cum: list[float],
-    width: float,
-    measure: Measure,
-    verify: bool,
-) -> list[tuple[int, int, int, int]]:
-    a, b, s, e = lines[-1]
-    body = [c for c in text[s:e] if c not in _CLOSING_SET and not c.isspace()]
-    if len(body) > 1:
-        return lines
-    pa, pb, ps, pe = lines[-2]
-    # Only whole-cluster lines, and the line above must keep at least two clusters... or one.
-    if pb - pa < 1 or pe != spans[pb][1] or ps != spans[pa][0] or s != spans[a][0]:
-        return lines
-    new_start = spans[pb][0]
-    if cum[e] - cum[new_start] > width + _EPS:
-        return lines
-    if verify and measure(text[new_start:e]) > width + _EPS:
-        return lines
-    moved = [*lines[:-2], (pa, pb - 1, ps, spans[pb - 1][1]), (pb, b, new_start, e)]
-    return moved

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from kiosk.text.linebreak import Measure, break_lines
+from kiosk.text.linebreak import Measure, break_lines, line_runs, line_width
 
 Role = Literal["h1", "h2", "h3", "body", "list", "sign"]
 HEADING_ROLES = frozenset({"h1", "h2", "h3"})
@@ -109,7 +109,8 @@ class TextStyle:
     line box height); ``indent_chars`` the first-line indent in full-width characters (for
     ``align="right"`` the space kept free at the right, on every line); ``space_before``
     px of extra space above the block (not above the first block); ``align`` left, right
-    or center within the column."""
+    or center within the column; ``squeeze`` compresses adjacent full-width punctuation
+    (``》（`` → half an em less) — only for renderers that draw :attr:`LaidLine.runs`."""
 
     role: str
     size: int
@@ -118,6 +119,7 @@ class TextStyle:
     bold: bool = False
     space_before: float = 0.0
     align: Literal["left", "right", "center"] = "left"
+    squeeze: bool = False
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,9 @@ class LaidLine:
     """One line as drawn: ``x``/``y`` are the top-left of its line box relative to the text
     area (y from 0 at the top), ``width`` the advance width of ``text`` in px, ``height``
     the line box height (``size × line_height``).  ``block`` indexes the source block;
-    ``first``/``last`` mark the block's first and last line."""
+    ``first``/``last`` mark the block's first and last line.  ``runs`` says how to draw it:
+    ``(x offset from x, text)`` pieces — a single ``(0.0, text)`` unless the style
+    squeezes punctuation."""
 
     text: str
     x: float
@@ -137,16 +141,20 @@ class LaidLine:
     block: int
     first: bool
     last: bool
+    runs: tuple[tuple[float, str], ...] = ()
 
 
 FULL_WIDTH_CHAR = "\u3000"  # ideographic space: the advance of one full-width character
 
 
-def default_styles(body_size: int, *, line_height: float = 1.5) -> dict[str, TextStyle]:
+def default_styles(
+    body_size: int, *, line_height: float = 1.5, squeeze: bool = False
+) -> dict[str, TextStyle]:
     """A reasonable style table derived from a body size (headings bold and larger,
-    body indented two characters, half a line between paragraphs)."""
+    body indented two characters, half a line between paragraphs).  ``squeeze`` turns on
+    punctuation compression for every role (draw :attr:`LaidLine.runs` then)."""
     gap = round(body_size * 0.5, 2)
-    return {
+    table = {
         "h1": TextStyle("h1", round(body_size * 1.2), 1.4, 0.0, True, round(body_size * 0.8, 2)),
         "h2": TextStyle("h2", round(body_size * 1.08), 1.4, 2.0, True, gap),
         "h3": TextStyle("h3", body_size, line_height, 2.0, True, gap),
@@ -154,6 +162,9 @@ def default_styles(body_size: int, *, line_height: float = 1.5) -> dict[str, Tex
         "list": TextStyle("list", body_size, line_height, 2.0, False, gap),
         "sign": TextStyle("sign", body_size, line_height, 2.0, False, gap, "right"),
     }
+    if squeeze:
+        table = {k: replace(v, squeeze=True) for k, v in table.items()}
+    return table
 
 
 def _fallback_style(role: str, styles: Mapping[str, TextStyle]) -> TextStyle:
@@ -185,12 +196,13 @@ def layout_blocks(
             measure = measures[style] = measure_for(style)
             indents[style] = style.indent_chars * measure(FULL_WIDTH_CHAR)
         indent = min(indents[style], max(width - measure(FULL_WIDTH_CHAR), 0.0))
+        sq = style.squeeze
         if style.align == "left":
-            texts = break_lines(block.text, width, measure, first_width=width - indent)
+            texts = break_lines(block.text, width, measure, first_width=width - indent, squeeze=sq)
         elif style.align == "right":
-            texts = break_lines(block.text, width - indent, measure)
+            texts = break_lines(block.text, width - indent, measure, squeeze=sq)
         else:
-            texts = break_lines(block.text, width, measure)
+            texts = break_lines(block.text, width, measure, squeeze=sq)
         if not texts:
             continue
         if out:
@@ -198,13 +210,16 @@ def layout_blocks(
         height = style.size * style.line_height
         last = len(texts) - 1
         for i, t in enumerate(texts):
-            w = measure(t)
+            w = line_width(t, measure, sq)
             if style.align == "left":
                 x = indent if i == 0 else 0.0
             elif style.align == "right":
                 x = max(width - indent - w, 0.0)
             else:
                 x = max((width - w) / 2, 0.0)
-            out.append(LaidLine(t, x, y, w, height, block.role, style, index, i == 0, i == last))
+            runs = line_runs(t, measure, sq)
+            out.append(
+                LaidLine(t, x, y, w, height, block.role, style, index, i == 0, i == last, runs)
+            )
             y += height
     return out
