@@ -127,3 +127,8 @@ def test_lines_carry_draw_runs_squeezed_only_when_the_style_asks() -> None:
     lines = layout_blocks([Block("body", text)], 500.0, sq, _measure_for)  # type: ignore[arg-type]
     assert lines[0].runs == ((0.0, "依据《条例》"), (55.0, "（以下简称）办理。"))
     assert lines[0].width == 150.0 - 5.0  # "》（" squeezed by half an em
+
+
+def test_chapters_and_sections_of_regulations_are_headings_but_articles_are_text() -> None:
+    text = "第一章 总则\n第一节 适用范围\n第一条 为了保障公民依法获取政府信息，制定本条例。"
+    assert [b.role for b in parse_blocks(text)] == ["h1", "h2", "body"]

@@ -110,9 +110,14 @@ _CLUSTER_RE = re.compile(
 LATIN_RUN_RE = re.compile(f"[^{_NOT_WORD}]{{2,}}")
 
 _EPS = 1e-6
+# What str.splitlines() splits on: newlines, vertical tab, form feed, file/group/record
+# separators, NEL, line and paragraph separators.
+_LINE_SEP_RE = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 _CLOSING_SET = frozenset(CLOSING)
 _OPENING_SET = frozenset(OPENING)
-_SPACES = frozenset(" \t\u1680\u200b\u205f" + "".join(map(chr, range(0x2000, 0x200B))))
+BREAK_SPACES = _SPACES = frozenset(
+    " \t\u1680\u200b\u205f" + "".join(map(chr, range(0x2000, 0x200B)))
+)
 
 
 def clusters(text: str) -> list[tuple[int, int]]:
@@ -146,16 +151,16 @@ def break_lines(
     than ``first_width`` if given, for a first-line indent).
 
     Only a single cluster that is wider than the line by itself is broken by character, and
-    only a single character wider than the line may exceed it.  A newline in ``text`` forces
-    a break; an empty or blank paragraph gives no lines.
+    only a single character wider than the line may exceed it.  A newline (any separator
+    ``str.splitlines`` knows) forces a break; an empty or blank paragraph gives no lines.
 
     ``squeeze=True`` measures lines with adjacent punctuation compressed (see
     :func:`squeeze_points`); only use it when the lines are drawn by their
     :func:`line_runs`, otherwise they would be drawn wider than measured.
     """
-    if "\n" in text or "\r" in text:
+    if _LINE_SEP_RE.search(text):
         out: list[str] = []
-        for i, part in enumerate(re.split(r"\r\n|\r|\n", text)):
+        for i, part in enumerate(text.splitlines()):
             fw = first_width if i == 0 else None
             out += break_lines(part, width, measure, first_width=fw, squeeze=squeeze)
         return out

@@ -1,6 +1,7 @@
 """Paragraphs and headings of official documents, laid out into positioned lines — pure.
 
-Headings (GB/T 9704 numbering): ``一、`` → ``h1``; ``（一）`` / ``(一)`` → ``h2``;
+Headings (GB/T 9704 numbering): ``一、`` → ``h1``; ``（一）`` / ``(一)`` → ``h2``
+(and the chapters and sections of regulations, ``第一章 总则`` → ``h1``, ``第一节`` → ``h2``);
 ``1.`` / ``1、`` / ``1．`` / ``（1）`` → ``h3``; ``①`` … and bullets (``•``, ``●``, ``■``,
 ``- ``) → ``list``; the closing signature and date of a document (``红花尔基镇人民政府`` /
 ``2018年12月6日`` as its last lines) → ``sign``, set flush right; everything else →
@@ -26,8 +27,8 @@ HEADING_ROLES = frozenset({"h1", "h2", "h3"})
 HEADING_MAX_CHARS = 40
 
 _CN_NUM = "一二三四五六七八九十百零〇两"
-_H1 = re.compile(f"[{_CN_NUM}]+、")
-_H2 = re.compile(f"[（(][{_CN_NUM}]+[）)]")
+_H1 = re.compile(f"[{_CN_NUM}]+、|第[{_CN_NUM}0-9]+章(?:\\s|$)")
+_H2 = re.compile(f"[（(][{_CN_NUM}]+[）)]|第[{_CN_NUM}0-9]+节(?:\\s|$)")
 _H3 = re.compile(r"(?:[0-9０-９]+(?:[、．]|\.(?![0-9]))|[（(][0-9０-９]+[）)])")
 _LIST = re.compile(r"(?:[\u2460-\u2473\u2776-\u277f•●▪■◆◇○]|[-–*](?=\s))")
 _DATE = re.compile(
