@@ -25,7 +25,7 @@ def fits(
         return None
     if len(lines) * size * line_height > height + 1e-6:
         return None
-    if any(line_width(ln, measure, squeeze) > width + 1e-6 for ln in lines):
+    if any(line_width(ln, measure, squeeze, width) > width + 1e-6 for ln in lines):
         return None  # only a single over-wide character could do this
     return lines
 

@@ -155,8 +155,11 @@ def break_lines(
     ``str.splitlines`` knows) forces a break; an empty or blank paragraph gives no lines.
 
     ``squeeze=True`` measures lines with adjacent punctuation compressed (see
-    :func:`squeeze_points`); only use it when the lines are drawn by their
-    :func:`line_runs`, otherwise they would be drawn wider than measured.
+    :func:`squeeze_points`) and repairs a closing mark that would have to be pulled to the
+    next line by pushing it in instead when compressing the line's stops and closing marks
+    by half an em makes room (push-in; needs an additive measure).  Only use it when the
+    lines are drawn by their :func:`line_runs` (given each line's width), otherwise they
+    would be drawn wider than measured.
     """
     if _LINE_SEP_RE.search(text):
         out: list[str] = []
@@ -168,8 +171,9 @@ def break_lines(
     if not spans:
         return []
     adv = _advances(text, measure)
-    rest: dict[int, float] = {}
+    rest: dict[int, float] | None = None
     if squeeze:
+        rest = {}
         for k in squeeze_points(text):
             rest[k] = adv[k] / 2
             adv[k] -= rest[k]
@@ -179,7 +183,7 @@ def break_lines(
     def x_end(e: int) -> float:
         """x after char ``e - 1`` when a line ends there (its squeeze, which belongs to the
         gap to the next line, undone)."""
-        return cum[e] + rest.get(e - 1, 0.0)
+        return cum[e] + rest.get(e - 1, 0.0) if rest else cum[e]
 
     def too_wide(s: int, e: int, w: float) -> bool:
         """Re-measure a line with the caller's own (non-additive) measure."""
@@ -213,6 +217,8 @@ def break_lines(
             else:
                 a += 1
         else:
+            if rest is not None and not verify and b + 1 < n:
+                b = _push_in(text, spans, b, start, line_w, cum, adv, rest, x_end)
             lines.append((a, b, start, spans[b][1]))
             a = b + 1
         line_w = width
@@ -230,6 +236,31 @@ def break_lines(
     return [text[s:e] for _, _, s, e in lines]
 
 
+def _push_in(
+    text: str,
+    spans: list[tuple[int, int]],
+    b: int,
+    start: int,
+    line_w: float,
+    cum: list[float],
+    adv: list[float],
+    rest: dict[int, float],
+    x_end: Callable[[int], float],
+) -> int:
+    """The last cluster of a line starting at ``start`` whose greedy end is cluster ``b``:
+    ``b + 1`` when the next cluster ends in closing punctuation (it would pull a character
+    out) and fits once the line's unsqueezed stop/closing marks give up their blank half."""
+    ne = spans[b + 1][1]
+    if text[ne - 1] not in _CLOSING_SET:
+        return b
+    need = x_end(ne) - cum[start] - line_w
+    avail = 0.0
+    for i in range(start, ne):
+        if text[i] in _TRAILING_SET and (i not in rest or i == ne - 1):
+            avail += (adv[i] + rest.get(i, 0.0)) / 2
+    return b + 1 if need <= avail + _EPS else b
+
+
 def _lone_last_char(text: str, line: tuple[int, int, int, int]) -> bool:
     _, _, s, e = line
     return sum(1 for c in text[s:e] if c not in _CLOSING_SET and not c.isspace()) <= 1
@@ -242,6 +273,7 @@ def _lone_last_char(text: str, line: tuple[int, int, int, int]) -> bool:
 TRAILING_BLANK = "。，、；：？！）》」』】〕〉］｝〗〙〛｠”’"
 #: Marks whose glyph sits in the right half (the left half is blank): opening brackets/quotes.
 LEADING_BLANK = "（《「『【〔〈［｛〖〘〚｟“‘"
+_TRAILING_SET = frozenset(TRAILING_BLANK)
 _SQUEEZE_RE = re.compile(
     f"[{_esc(TRAILING_BLANK)}](?=[{_esc(TRAILING_BLANK + LEADING_BLANK)}])"
     f"|[{_esc(LEADING_BLANK)}](?=[{_esc(LEADING_BLANK)}])"
@@ -255,31 +287,50 @@ def squeeze_points(text: str) -> list[int]:
     return [m.start() for m in _SQUEEZE_RE.finditer(text)]
 
 
-def line_runs(text: str, measure: Measure, squeeze: bool = True) -> tuple[tuple[float, str], ...]:
-    """How to draw one line: ``(x offset, text)`` runs.  Without squeezing (or with nothing
-    to squeeze) a single run at 0.  With squeezing the line is cut after each squeeze point
-    and every run is drawn at its squeezed offset."""
-    points = squeeze_points(text) if squeeze else []
-    if not points:
-        return ((0.0, text),)
+def _geometry(
+    text: str, measure: Measure, squeeze: bool, width: float | None
+) -> tuple[tuple[tuple[float, str], ...], float]:
+    if not squeeze or not text:
+        return ((0.0, text),), float(measure(text))
+    adv = _advances(text, measure)
+    comp = {k: adv[k] / 2 for k in squeeze_points(text)}
+    total = sum(adv) - sum(comp.values())
+    if width is not None and total > width + _EPS:
+        # Pushed in: stop and closing marks give up their blank half, last first.
+        for i in range(len(text) - 1, -1, -1):
+            if text[i] in _TRAILING_SET and i not in comp:
+                comp[i] = adv[i] / 2
+                total -= comp[i]
+                if total <= width + _EPS:
+                    break
     runs: list[tuple[float, str]] = []
     x = 0.0
     start = 0
-    for k in points:
-        piece = text[start : k + 1]
-        runs.append((x, piece))
-        x += measure(piece) - measure(text[k]) / 2
+    for k in sorted(comp):
+        if k == len(text) - 1:
+            break
+        runs.append((x, text[start : k + 1]))
+        x += sum(adv[start : k + 1]) - comp[k]
         start = k + 1
     runs.append((x, text[start:]))
-    return tuple(runs)
+    return tuple(runs), total
 
 
-def line_width(text: str, measure: Measure, squeeze: bool = False) -> float:
-    """The drawn width of one line (with its inner squeezes when ``squeeze``)."""
-    w = float(measure(text))
-    if squeeze:
-        w -= sum(measure(text[k]) / 2 for k in squeeze_points(text))
-    return w
+def line_runs(
+    text: str, measure: Measure, squeeze: bool = True, width: float | None = None
+) -> tuple[tuple[float, str], ...]:
+    """How to draw one line: ``(x offset, text)`` runs.  Without squeezing (or with nothing
+    to squeeze) a single run at 0.  With squeezing the line is cut after each compressed
+    mark and every run is drawn at its offset; pass the line's ``width`` (as given to
+    :func:`break_lines`) so that a pushed-in line is compressed the same way."""
+    return _geometry(text, measure, squeeze, width)[0]
+
+
+def line_width(
+    text: str, measure: Measure, squeeze: bool = False, width: float | None = None
+) -> float:
+    """The drawn width of one line (compressed as :func:`line_runs` draws it)."""
+    return _geometry(text, measure, squeeze, width)[1]
 
 
 def _fallback_break(text: str, start: int, c: int, end: int) -> tuple[int, int]:

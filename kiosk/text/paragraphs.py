@@ -211,14 +211,17 @@ def layout_blocks(
         height = style.size * style.line_height
         last = len(texts) - 1
         for i, t in enumerate(texts):
-            w = line_width(t, measure, sq)
+            avail = width - indent if (style.align == "right" or i == 0) else width
+            if style.align == "center":
+                avail = width
+            w = line_width(t, measure, sq, avail)
             if style.align == "left":
                 x = indent if i == 0 else 0.0
             elif style.align == "right":
                 x = max(width - indent - w, 0.0)
             else:
                 x = max((width - w) / 2, 0.0)
-            runs = line_runs(t, measure, sq)
+            runs = line_runs(t, measure, sq, avail)
             out.append(
                 LaidLine(t, x, y, w, height, block.role, style, index, i == 0, i == last, runs)
             )
