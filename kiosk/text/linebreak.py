@@ -106,6 +106,8 @@ _CLUSTER_RE = re.compile(
     f"(?:{_CLOSE}|{_SP}++(?={_CLOSE}))*+",
     re.DOTALL,
 )
+# Clusters and space runs, together covering every character of a text.
+_TOKEN_RE = re.compile(f"{_SP}++|{_CLUSTER_RE.pattern}", re.DOTALL)
 #: Latin/digit runs measured as whole strings (kerning); shared with the measure shell.
 LATIN_RUN_RE = re.compile(f"[^{_NOT_WORD}]{{2,}}")
 
@@ -124,7 +126,10 @@ def clusters(text: str) -> list[tuple[int, int]]:
     """The unbreakable clusters of ``text`` as ``(start, end)`` character spans, in order;
     the gaps between them are break spaces.  A line break may occur before any cluster but
     the first."""
-    return [m.span() for m in _CLUSTER_RE.finditer(text)]
+    tokens = _TOKEN_RE.findall(text)
+    ends = list(accumulate(map(len, tokens)))
+    spaces = _SPACES
+    return [(e - len(t), e) for t, e in zip(tokens, ends, strict=True) if t[0] not in spaces]
 
 
 def _advances(text: str, measure: Measure) -> list[float]:
@@ -161,11 +166,35 @@ def break_lines(
     lines are drawn by their :func:`line_runs` (given each line's width), otherwise they
     would be drawn wider than measured.
     """
+    return [t for t, _ in _break(text, width, measure, first_width, squeeze, False)]
+
+
+def break_lines_measured(
+    text: str,
+    width: float,
+    measure: Measure,
+    *,
+    first_width: float | None = None,
+    squeeze: bool = False,
+) -> list[tuple[str, float]]:
+    """:func:`break_lines` with each line's drawn width (as :func:`line_width` gives it),
+    computed from the widths the breaking already summed where possible."""
+    return _break(text, width, measure, first_width, squeeze, True)
+
+
+def _break(
+    text: str,
+    width: float,
+    measure: Measure,
+    first_width: float | None,
+    squeeze: bool,
+    widths: bool,
+) -> list[tuple[str, float]]:
     if _LINE_SEP_RE.search(text):
-        out: list[str] = []
+        out: list[tuple[str, float]] = []
         for i, part in enumerate(text.splitlines()):
             fw = first_width if i == 0 else None
-            out += break_lines(part, width, measure, first_width=fw, squeeze=squeeze)
+            out += _break(part, width, measure, fw, squeeze, widths)
         return out
     spans = clusters(text)
     if not spans:
@@ -178,7 +207,7 @@ def break_lines(
             rest[k] = adv[k] / 2
             adv[k] -= rest[k]
     cum = [0.0, *accumulate(adv)]
-    verify = not isinstance(measure, AdditiveMeasure)
+    verify = getattr(measure, "advances", None) is None
 
     def x_end(e: int) -> float:
         """x after char ``e - 1`` when a line ends there (its squeeze, which belongs to the
@@ -233,7 +262,20 @@ def break_lines(
                 verify and too_wide(new_start, le, width)
             ):
                 lines[-2:] = [(pa, pb - 1, ps, spans[pb - 1][1]), (pb, lb, new_start, le)]
-    return [text[s:e] for _, _, s, e in lines]
+    out = []
+    for k, (_, _, s, e) in enumerate(lines):
+        t = text[s:e]
+        if not widths:
+            w = 0.0
+        elif squeeze:
+            avail = width if (k or first_width is None) else first_width
+            w = line_width(t, measure, True, avail)
+        elif verify:
+            w = float(measure(t))
+        else:
+            w = cum[e] - cum[s]
+        out.append((t, w))
+    return out
 
 
 def _push_in(

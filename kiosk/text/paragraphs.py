@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from kiosk.text.linebreak import Measure, break_lines, line_runs, line_width
+from kiosk.text.linebreak import Measure, break_lines_measured, line_runs
 
 Role = Literal["h1", "h2", "h3", "body", "list", "sign"]
 HEADING_ROLES = frozenset({"h1", "h2", "h3"})
@@ -199,29 +199,27 @@ def layout_blocks(
         indent = min(indents[style], max(width - measure(FULL_WIDTH_CHAR), 0.0))
         sq = style.squeeze
         if style.align == "left":
-            texts = break_lines(block.text, width, measure, first_width=width - indent, squeeze=sq)
+            first_w = width - indent
+            rest_w = width
         elif style.align == "right":
-            texts = break_lines(block.text, width - indent, measure, squeeze=sq)
+            first_w = rest_w = width - indent
         else:
-            texts = break_lines(block.text, width, measure, squeeze=sq)
-        if not texts:
+            first_w = rest_w = width
+        laid = break_lines_measured(block.text, rest_w, measure, first_width=first_w, squeeze=sq)
+        if not laid:
             continue
         if out:
             y += style.space_before
         height = style.size * style.line_height
-        last = len(texts) - 1
-        for i, t in enumerate(texts):
-            avail = width - indent if (style.align == "right" or i == 0) else width
-            if style.align == "center":
-                avail = width
-            w = line_width(t, measure, sq, avail)
+        last = len(laid) - 1
+        for i, (t, w) in enumerate(laid):
             if style.align == "left":
                 x = indent if i == 0 else 0.0
             elif style.align == "right":
                 x = max(width - indent - w, 0.0)
             else:
                 x = max((width - w) / 2, 0.0)
-            runs = line_runs(t, measure, sq, avail)
+            runs = line_runs(t, measure, True, first_w if i == 0 else rest_w) if sq else ((0.0, t),)
             out.append(
                 LaidLine(t, x, y, w, height, block.role, style, index, i == 0, i == last, runs)
             )
