@@ -24,3 +24,14 @@ def test_autofit_respects_max_lines() -> None:
 def test_autofit_returns_the_smallest_size_when_nothing_fits() -> None:
     size, lines = autofit("一二三四", 10, 10, [20, 30], _at)
     assert size == 20 and lines == ["一", "二", "三", "四"]
+
+
+def test_autofit_with_squeezing_can_choose_a_larger_size() -> None:
+    text = "关于《条例》（试行）的通知"  # one squeezable gap, "》（": 12.5 em instead of 13
+
+    def at(size: int) -> Measure:
+        return lambda s: float(len(s) * size)
+
+    plain, _ = autofit(text, 600, 100, range(10, 101), at, max_lines=1)
+    squeezed, lines = autofit(text, 600, 100, range(10, 101), at, max_lines=1, squeeze=True)
+    assert plain == 46 and squeezed == 48 and lines == [text]

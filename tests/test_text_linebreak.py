@@ -6,7 +6,7 @@ import re
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from kiosk.text.linebreak import break_lines, clusters
+from kiosk.text.linebreak import break_lines, clusters, line_runs, line_width, squeeze_points
 from tests.textutil import (
     AdditiveSynthetic,
     line_spans,
@@ -177,3 +177,79 @@ def test_fast_path_and_plain_measure_agree() -> None:
 
 def test_synthetic_width_is_positive() -> None:
     assert all(synthetic_width(c) > 0 for c in ALPHABET)
+
+
+def test_currency_sign_stays_with_its_amount() -> None:
+    lines = break_lines("一二三四五六￥100元", 70.0, synthetic)
+    assert lines[0] == "一二三四五六" and lines[1].startswith("￥100")
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts, widths, measures)
+def test_squeezed_lines_fit_and_their_runs_rebuild_the_line(
+    text: str, width: float, measure: object
+) -> None:
+    lines = break_lines(text, width, measure, squeeze=True)  # type: ignore[arg-type]
+    assert reassembles(text, lines)
+    for ln in lines:
+        w = line_width(ln, synthetic, True, width)
+        assert w <= width + 1e-6 or len(ln) == 1
+        runs = line_runs(ln, synthetic, True, width)
+        assert "".join(t for _, t in runs) == ln
+        xs = [x for x, _ in runs]
+        assert xs == sorted(xs) and xs[0] == 0.0
+        # Nothing is compressed by more than half of each mark: the runs end where the
+        # line's width says, give or take the last mark's blank half.
+        end = xs[-1] + synthetic(runs[-1][1])
+        assert w - 1e-6 <= end <= w + synthetic_width(ln[-1]) / 2 + 1e-6
+    if all(synthetic(text[s:e]) <= width for s, e in clusters(text)):
+        assert prohibition_violations(lines) == []
+
+
+def test_adjacent_punctuation_is_squeezed_by_half_an_em() -> None:
+    assert squeeze_points("《条例》（以下简称）。“啊”好") == [3, 9, 10]
+    assert line_width("例》（以", synthetic, squeeze=True) == 35.0
+    assert line_runs("例》（以", synthetic) == ((0.0, "例》"), (15.0, "（以"))
+    assert line_runs("例》（以", synthetic, squeeze=False) == ((0.0, "例》（以"),)
+
+
+def test_squeezing_lets_a_line_hold_what_fits_once_compressed() -> None:
+    text = "一二三》（四五六七"
+    assert break_lines(text, 55.0, synthetic) == ["一二三》", "（四五六七"]
+    assert break_lines(text, 55.0, synthetic, squeeze=True)[0] == "一二三》（四"
+
+
+def test_a_squeeze_across_a_line_break_is_not_counted() -> None:
+    # "》" ends the line; its blank half is only removed when "（" follows on the same line.
+    lines = break_lines("一二三四五》（六", 55.0, synthetic, squeeze=True)
+    assert lines == ["一二三四", "五》（六"]
+
+
+def test_push_in_keeps_a_closing_mark_on_the_line_by_compressing_punctuation() -> None:
+    text = "一二三四五六，七八"
+    assert break_lines(text, 65.0, AdditiveSynthetic()) == ["一二三四五", "六，七八"]
+    lines = break_lines(text, 65.0, AdditiveSynthetic(), squeeze=True)
+    assert lines == ["一二三四五六，", "七八"]
+    assert line_width(lines[0], synthetic, True, 65.0) == 65.0
+    # The compressed mark is the last one, so the line is still drawn as one run.
+    assert line_runs(lines[0], synthetic, True, 65.0) == ((0.0, "一二三四五六，"),)
+
+
+def test_push_in_compresses_inner_marks_last_first_and_splits_runs() -> None:
+    text = "一，二三四五六七。八九"
+    # "一，二三四五六" is 70 px; "七。" needs 20 more, 10 over the 80 px line: both "。" and
+    # "，" give up half an em.
+    assert break_lines(text, 80.0, AdditiveSynthetic())[0] == "一，二三四五六"
+    lines = break_lines(text, 80.0, AdditiveSynthetic(), squeeze=True)
+    assert lines == ["一，二三四五六七。", "八九"]
+    runs = line_runs(lines[0], synthetic, True, 80.0)
+    assert runs == ((0.0, "一，"), (15.0, "二三四五六七。"))
+    assert line_width(lines[0], synthetic, True, 80.0) == 80.0
+    # One more pixel short and the marks cannot make room: "七。" is pulled out.
+    assert break_lines(text, 79.0, AdditiveSynthetic(), squeeze=True)[0] == "一，二三四五六"
+
+
+def test_push_in_is_not_used_when_compression_cannot_make_room() -> None:
+    text = "一二三四五六，七八"
+    lines = break_lines(text, 62.0, AdditiveSynthetic(), squeeze=True)
+    assert lines == ["一二三四五", "六，七八"]

@@ -117,3 +117,18 @@ def test_centred_style_centres_each_line() -> None:
 
 def test_hyphen_starts_a_list_item_only_before_a_space() -> None:
     assert [b.role for b in parse_blocks("- 身份证\n-5℃以下停止施工。")] == ["list", "body"]
+
+
+def test_lines_carry_draw_runs_squeezed_only_when_the_style_asks() -> None:
+    text = "依据《条例》（以下简称）办理。"
+    plain = layout_blocks([Block("body", text)], 500.0, STYLES, _measure_for)  # type: ignore[arg-type]
+    assert plain[0].runs == ((0.0, plain[0].text),)
+    sq = {"body": TextStyle("body", 10, 1.6, 0.0, False, 0.0, squeeze=True)}
+    lines = layout_blocks([Block("body", text)], 500.0, sq, _measure_for)  # type: ignore[arg-type]
+    assert lines[0].runs == ((0.0, "依据《条例》"), (55.0, "（以下简称）办理。"))
+    assert lines[0].width == 150.0 - 5.0  # "》（" squeezed by half an em
+
+
+def test_chapters_and_sections_of_regulations_are_headings_but_articles_are_text() -> None:
+    text = "第一章 总则\n第一节 适用范围\n第一条 为了保障公民依法获取政府信息，制定本条例。"
+    assert [b.role for b in parse_blocks(text)] == ["h1", "h2", "body"]

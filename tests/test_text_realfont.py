@@ -130,3 +130,19 @@ def test_random_seed_text_with_the_real_font_obeys_the_rules(
     assert all(m(ln) <= width or len(ln) == 1 for ln in lines)
     if all(m(text[s:e]) <= width for s, e in clusters(text)):
         assert prohibition_violations(lines) == []
+
+
+def test_seed_report_squeezed_lines_stay_in_the_column_and_draw_their_text(
+    seed_text: str, cache: MeasureCache
+) -> None:
+    styles = default_styles(48, squeeze=True)
+    plain = layout_blocks(parse_blocks(seed_text), 1728, default_styles(48), _measure_for(cache))  # type: ignore[arg-type]
+    lines = layout_blocks(parse_blocks(seed_text), 1728, styles, _measure_for(cache))  # type: ignore[arg-type]
+    assert len(lines) <= len(plain)
+    squeezed = 0
+    for ln in lines:
+        assert ln.x + ln.width <= 1728 + 1e-6
+        assert "".join(t for _, t in ln.runs) == ln.text
+        squeezed += len(ln.runs) > 1
+    assert squeezed >= 5  # 》（, ）、, 。” … occur throughout the report
+    assert prohibition_violations([ln.text for ln in lines]) == []

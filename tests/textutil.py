@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from kiosk.text.linebreak import CLOSING, OPENING
+from kiosk.text.linebreak import BREAK_SPACES, CLOSING, OPENING
 
 
 def synthetic_width(ch: str) -> float:
@@ -37,13 +37,13 @@ def line_spans(text: str, lines: Sequence[str]) -> list[tuple[int, int]]:
     spans = []
     pos = 0
     for ln in lines:
-        while pos < len(text) and text[pos] in " \t" and not text.startswith(ln, pos):
+        while pos < len(text) and text[pos] in BREAK_SPACES and not text.startswith(ln, pos):
             pos += 1
         if not text.startswith(ln, pos):
             raise ValueError(f"line {ln!r} not found at {pos}")
         spans.append((pos, pos + len(ln)))
         pos += len(ln)
-    if text[pos:].strip(" \t"):
+    if any(c not in BREAK_SPACES for c in text[pos:]):
         raise ValueError(f"text left over: {text[pos:]!r}")
     return spans
 

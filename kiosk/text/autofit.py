@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from kiosk.text.linebreak import Measure, break_lines
+from kiosk.text.linebreak import Measure, break_lines, line_width
 
 
 def fits(
@@ -16,15 +16,16 @@ def fits(
     measure: Measure,
     line_height: float = 1.3,
     max_lines: int | None = None,
+    squeeze: bool = False,
 ) -> list[str] | None:
     """The lines of ``text`` at ``size`` if they fit the box, else ``None``.  A text fits
     when every line is within ``width`` and ``len(lines) × size × line_height ≤ height``."""
-    lines = break_lines(text, width, measure)
+    lines = break_lines(text, width, measure, squeeze=squeeze)
     if max_lines is not None and len(lines) > max_lines:
         return None
     if len(lines) * size * line_height > height + 1e-6:
         return None
-    if any(measure(ln) > width + 1e-6 for ln in lines):
+    if any(line_width(ln, measure, squeeze, width) > width + 1e-6 for ln in lines):
         return None  # only a single over-wide character could do this
     return lines
 
@@ -37,10 +38,12 @@ def autofit(
     measure_at: Callable[[int], Measure],
     line_height: float = 1.3,
     max_lines: int | None = None,
+    squeeze: bool = False,
 ) -> tuple[int, list[str]]:
     """The largest size in ``sizes`` at which ``text`` fits the box, with its lines.  If
     none fits, the smallest size (its lines may then overflow the box; the caller decides
-    whether to clip)."""
+    whether to clip).  ``squeeze``: see :func:`~kiosk.text.linebreak.break_lines` (draw
+    the lines by :func:`~kiosk.text.linebreak.line_runs` then)."""
     ordered = sorted(set(sizes))
     if not ordered:
         raise ValueError("autofit: empty size range")
@@ -49,7 +52,7 @@ def autofit(
     while lo <= hi:
         mid = (lo + hi) // 2
         size = ordered[mid]
-        lines = fits(text, width, height, size, measure_at(size), line_height, max_lines)
+        lines = fits(text, width, height, size, measure_at(size), line_height, max_lines, squeeze)
         if lines is not None:
             best = (size, lines)
             lo = mid + 1
@@ -58,4 +61,4 @@ def autofit(
     if best is not None:
         return best
     smallest = ordered[0]
-    return smallest, break_lines(text, width, measure_at(smallest))
+    return smallest, break_lines(text, width, measure_at(smallest), squeeze=squeeze)

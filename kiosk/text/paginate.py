@@ -62,7 +62,7 @@ def paginate(lines: Sequence[LaidLine], height: float) -> list[TextPage]:
         if k == s:
             k = e
         page = tuple(replace(ln, y=ln.y - top) for ln in lines[s:k])
-        chars = sum(len(ln.text) - sum(1 for c in ln.text if c.isspace()) for ln in page)
+        chars = sum(len("".join(ln.text.split())) for ln in page)
         pages.append(TextPage(page, chars))
         s = k
     return pages

@@ -1,6 +1,7 @@
 """Paragraphs and headings of official documents, laid out into positioned lines — pure.
 
-Headings (GB/T 9704 numbering): ``一、`` → ``h1``; ``（一）`` / ``(一)`` → ``h2``;
+Headings (GB/T 9704 numbering): ``一、`` → ``h1``; ``（一）`` / ``(一)`` → ``h2``
+(and the chapters and sections of regulations, ``第一章 总则`` → ``h1``, ``第一节`` → ``h2``);
 ``1.`` / ``1、`` / ``1．`` / ``（1）`` → ``h3``; ``①`` … and bullets (``•``, ``●``, ``■``,
 ``- ``) → ``list``; the closing signature and date of a document (``红花尔基镇人民政府`` /
 ``2018年12月6日`` as its last lines) → ``sign``, set flush right; everything else →
@@ -17,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from kiosk.text.linebreak import Measure, break_lines
+from kiosk.text.linebreak import Measure, break_lines_measured, line_runs
 
 Role = Literal["h1", "h2", "h3", "body", "list", "sign"]
 HEADING_ROLES = frozenset({"h1", "h2", "h3"})
@@ -26,8 +27,8 @@ HEADING_ROLES = frozenset({"h1", "h2", "h3"})
 HEADING_MAX_CHARS = 40
 
 _CN_NUM = "一二三四五六七八九十百零〇两"
-_H1 = re.compile(f"[{_CN_NUM}]+、")
-_H2 = re.compile(f"[（(][{_CN_NUM}]+[）)]")
+_H1 = re.compile(f"[{_CN_NUM}]+、|第[{_CN_NUM}0-9]+章(?:\\s|$)")
+_H2 = re.compile(f"[（(][{_CN_NUM}]+[）)]|第[{_CN_NUM}0-9]+节(?:\\s|$)")
 _H3 = re.compile(r"(?:[0-9０-９]+(?:[、．]|\.(?![0-9]))|[（(][0-9０-９]+[）)])")
 _LIST = re.compile(r"(?:[\u2460-\u2473\u2776-\u277f•●▪■◆◇○]|[-–*](?=\s))")
 _DATE = re.compile(
@@ -109,7 +110,8 @@ class TextStyle:
     line box height); ``indent_chars`` the first-line indent in full-width characters (for
     ``align="right"`` the space kept free at the right, on every line); ``space_before``
     px of extra space above the block (not above the first block); ``align`` left, right
-    or center within the column."""
+    or center within the column; ``squeeze`` compresses adjacent full-width punctuation
+    (``》（`` → half an em less) — only for renderers that draw :attr:`LaidLine.runs`."""
 
     role: str
     size: int
@@ -118,6 +120,7 @@ class TextStyle:
     bold: bool = False
     space_before: float = 0.0
     align: Literal["left", "right", "center"] = "left"
+    squeeze: bool = False
 
 
 @dataclass(frozen=True)
@@ -125,7 +128,9 @@ class LaidLine:
     """One line as drawn: ``x``/``y`` are the top-left of its line box relative to the text
     area (y from 0 at the top), ``width`` the advance width of ``text`` in px, ``height``
     the line box height (``size × line_height``).  ``block`` indexes the source block;
-    ``first``/``last`` mark the block's first and last line."""
+    ``first``/``last`` mark the block's first and last line.  ``runs`` says how to draw it:
+    ``(x offset from x, text)`` pieces — a single ``(0.0, text)`` unless the style
+    squeezes punctuation."""
 
     text: str
     x: float
@@ -137,16 +142,20 @@ class LaidLine:
     block: int
     first: bool
     last: bool
+    runs: tuple[tuple[float, str], ...] = ()
 
 
 FULL_WIDTH_CHAR = "\u3000"  # ideographic space: the advance of one full-width character
 
 
-def default_styles(body_size: int, *, line_height: float = 1.5) -> dict[str, TextStyle]:
+def default_styles(
+    body_size: int, *, line_height: float = 1.5, squeeze: bool = False
+) -> dict[str, TextStyle]:
     """A reasonable style table derived from a body size (headings bold and larger,
-    body indented two characters, half a line between paragraphs)."""
+    body indented two characters, half a line between paragraphs).  ``squeeze`` turns on
+    punctuation compression for every role (draw :attr:`LaidLine.runs` then)."""
     gap = round(body_size * 0.5, 2)
-    return {
+    table = {
         "h1": TextStyle("h1", round(body_size * 1.2), 1.4, 0.0, True, round(body_size * 0.8, 2)),
         "h2": TextStyle("h2", round(body_size * 1.08), 1.4, 2.0, True, gap),
         "h3": TextStyle("h3", body_size, line_height, 2.0, True, gap),
@@ -154,6 +163,9 @@ def default_styles(body_size: int, *, line_height: float = 1.5) -> dict[str, Tex
         "list": TextStyle("list", body_size, line_height, 2.0, False, gap),
         "sign": TextStyle("sign", body_size, line_height, 2.0, False, gap, "right"),
     }
+    if squeeze:
+        table = {k: replace(v, squeeze=True) for k, v in table.items()}
+    return table
 
 
 def _fallback_style(role: str, styles: Mapping[str, TextStyle]) -> TextStyle:
@@ -185,26 +197,31 @@ def layout_blocks(
             measure = measures[style] = measure_for(style)
             indents[style] = style.indent_chars * measure(FULL_WIDTH_CHAR)
         indent = min(indents[style], max(width - measure(FULL_WIDTH_CHAR), 0.0))
+        sq = style.squeeze
         if style.align == "left":
-            texts = break_lines(block.text, width, measure, first_width=width - indent)
+            first_w = width - indent
+            rest_w = width
         elif style.align == "right":
-            texts = break_lines(block.text, width - indent, measure)
+            first_w = rest_w = width - indent
         else:
-            texts = break_lines(block.text, width, measure)
-        if not texts:
+            first_w = rest_w = width
+        laid = break_lines_measured(block.text, rest_w, measure, first_width=first_w, squeeze=sq)
+        if not laid:
             continue
         if out:
             y += style.space_before
         height = style.size * style.line_height
-        last = len(texts) - 1
-        for i, t in enumerate(texts):
-            w = measure(t)
+        last = len(laid) - 1
+        for i, (t, w) in enumerate(laid):
             if style.align == "left":
                 x = indent if i == 0 else 0.0
             elif style.align == "right":
                 x = max(width - indent - w, 0.0)
             else:
                 x = max((width - w) / 2, 0.0)
-            out.append(LaidLine(t, x, y, w, height, block.role, style, index, i == 0, i == last))
+            runs = line_runs(t, measure, True, first_w if i == 0 else rest_w) if sq else ((0.0, t),)
+            out.append(
+                LaidLine(t, x, y, w, height, block.role, style, index, i == 0, i == last, runs)
+            )
             y += height
     return out
