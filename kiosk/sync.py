@@ -689,6 +689,10 @@ def _unchanged(
     root: Path, state: SyncState, now: datetime, desc: str, etag: str | None, requests_made: int
 ) -> SyncResult:
     out = Outcome(now, "unchanged", state.highest_version or None)
+    cur = store.current_generation(root)
+    if cur is not None:  # tidy up after an earlier run that was killed after its switch
+        older = [g for g in store.generations(root) if g < cur]
+        store.collect_garbage(root, {cur, *older[-1:]})
     etags = {"manifest": etag} if etag else {}
     _record(root, replace(state, last_attempt=out, last_success=out, source=desc, etags=etags))
     log.info("sync.unchanged version=%s", state.highest_version)

@@ -118,7 +118,7 @@ def start_portal(root: Path, host: str = "127.0.0.1") -> Portal:
     server = ThreadingHTTPServer((host, 0), handler)
     server.daemon_threads = True
     portal.server = server
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
     return portal
 
 
