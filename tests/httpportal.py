@@ -40,6 +40,7 @@ class Portal:
 class Handler(BaseHTTPRequestHandler):
     server_version = "testportal"
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
     portal: Portal
 
     def log_message(self, format: str, *args: object) -> None:
