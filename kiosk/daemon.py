@@ -529,12 +529,12 @@ def make_verify(config: Config) -> Callable[[bytes, bytes], None] | None:
 
 
 def make_sync_runner(config: Config, clock: Clock) -> SyncRunner | None:
-    run_sync = _optional("kiosk.sync", "run_sync")
+    run_sync = _optional("kiosk.sync", "sync_from_config")
     if run_sync is None or not config.portal.source:
         return None
 
     def runner() -> SyncOutcome:
-        report = run_sync(config, clock=clock)
+        report = run_sync(config, clock)
         ok = bool(getattr(report, "ok", True))
         return SyncOutcome(
             ok=ok,

@@ -34,6 +34,7 @@ from typing import Protocol
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 
 from kiosk.clock import Clock
@@ -334,9 +335,9 @@ class HttpSource:
                     wait = min(2.0**attempt, self.settings.retry_after_max)
                 if wait > self.settings.retry_after_max or wait >= deadline.remaining():
                     raise FetchError(
-                        f"{current}: 服务器繁忙 HTTP {resp.status_code}，要求等待 {wait:.0f} 秒 "
-                        f"(server busy, Retry-After {wait:.0f}s exceeds the limit)",
-                        key="fetch.server_busy",
+                        f"{current}: HTTP {resp.status_code}，服务器繁忙，要求等待 {wait:.0f} 秒，"
+                        f"超出时限 (server busy; waiting {wait:.0f}s would exceed the limit)",
+                        key=f"fetch.http_{resp.status_code}",
                     )
                 attempt += 1
                 log.info("sync.retry url=%s status=%s wait_s=%.1f", current, resp.status_code, wait)
@@ -352,12 +353,16 @@ class HttpSource:
             return resp
 
     def _stream(self, resp: requests.Response, deadline: Deadline) -> Iterator[bytes]:
+        """Yield the body as it arrives (``read1``: whatever one socket read gives, so the
+        deadline is checked even while a server drips a byte at a time)."""
         try:
-            for chunk in resp.iter_content(CHUNK):
+            while True:
                 deadline.check()
-                if chunk:
-                    yield chunk
-        except requests.exceptions.RequestException as exc:
+                chunk = resp.raw.read1(CHUNK, decode_content=False)
+                if not chunk:
+                    return
+                yield chunk
+        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             raise FetchError(
                 f"{resp.url}: 传输中断 (transfer interrupted): {_short(exc)}",
                 key="fetch.interrupted",

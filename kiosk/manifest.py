@@ -59,18 +59,18 @@ import binascii
 import json
 import math
 import re
-import types
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import MISSING, dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kiosk import DISCLOSURE_PUBLIC
+from kiosk.diagnostics import SourcePos
 from kiosk.errors import KioskError
 from kiosk.keys import ALG_ED25519, TrustedKeys
-from kiosk.model import CONTENT_TYPES, KINDS, Content, Kind
+from kiosk.model import KINDS, Content, Kind
 
 FORMAT = 1
 MANIFEST_NAME = "manifest.json"
@@ -555,86 +555,18 @@ ContentParser = Callable[[str, Mapping[str, Any], str], Content]
 show it."""
 
 
-def _convert(tp: Any, value: Any, where: str) -> Any:
-    origin = get_origin(tp)
-    if origin in (Union, types.UnionType):
-        args = get_args(tp)
-        if value is None:
-            if type(None) in args:
-                return None
-            raise _fail(where, "不能为空", "must not be null")
-        real = [a for a in args if a is not type(None)]
-        if len(real) == 1:
-            return _convert(real[0], value, where)
-        errors: list[ManifestError] = []
-        for a in real:
-            try:
-                return _convert(a, value, where)
-            except ManifestError as exc:
-                errors.append(exc)
-        raise errors[0]
-    if origin is Literal:
-        if value not in get_args(tp) or isinstance(value, bool):
-            allowed = ", ".join(str(a) for a in get_args(tp))
-            raise _fail(where, f"应为 {allowed} 之一", f"must be one of {allowed}")
-        return value
-    if origin is tuple:
-        args = get_args(tp)
-        if not isinstance(value, list):
-            raise _fail(where, "应为数组", "expected an array")
-        return tuple(_convert(args[0], v, f"{where}[{i}]") for i, v in enumerate(value))
-    if origin in (frozenset, set):
-        if not isinstance(value, list):
-            raise _fail(where, "应为数组", "expected an array")
-        return frozenset(_convert(get_args(tp)[0], v, where) for v in value)
-    if tp is str:
-        return _str(value, where, 100_000)
-    if tp is bool:
-        if not isinstance(value, bool):
-            raise _fail(where, "应为 true/false", "expected true/false")
-        return value
-    if tp is int:
-        return _int(value, where, -(2**53), 2**53)
-    if tp is float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise _fail(where, "应为数字", "expected a number")
-        return float(value)
-    if tp is datetime:
-        return _instant(value, where)
-    if tp is date:
-        return _date(value, where)
-    if isinstance(tp, type) and is_dataclass(tp):
-        return _dataclass(tp, value, where)
-    raise _fail(where, f"无法读取类型 {tp}", f"cannot read type {tp}")
-
-
-def _dataclass(cls: type, value: Any, where: str) -> Any:
-    if not isinstance(value, dict):
-        raise _fail(where, "应为对象", "expected an object")
-    hints = get_type_hints(cls)
-    known = {f.name: f for f in fields(cls) if f.name != "pos"}
-    unknown = sorted(set(value) - set(known))
-    if unknown:
-        raise _fail(where, f"未知字段 {', '.join(unknown)}", f"unknown key {', '.join(unknown)}")
-    kwargs: dict[str, Any] = {}
-    for name, f in known.items():
-        if name in value:
-            kwargs[name] = _convert(hints[name], value[name], f"{where}.{name}")
-        elif f.default is MISSING and f.default_factory is MISSING:
-            raise _fail(where, f"缺少字段 {name}", f"missing {name}")
-    try:
-        return cls(**kwargs)
-    except (TypeError, ValueError) as exc:
-        raise _fail(where, f"内容无效：{exc}", f"invalid content: {exc}") from None
-
-
 def default_content(kind: str, meta: Mapping[str, Any], where: str) -> Content:
-    """Build the content object for a store item from its ``meta`` (field names as in
-    :mod:`kiosk.model`, dates as ISO strings)."""
-    cls = CONTENT_TYPES.get(kind)  # type: ignore[call-overload]
-    if cls is None:
-        raise _fail(where, f"未知类型 {kind!r}", f"unknown kind {kind!r}")
-    content: Content = _dataclass(cls, dict(meta), f"{where}.meta")
+    """Build the content object for a store item from its ``meta`` with the playlist
+    validator (:func:`kiosk.playlist.parse_content`: same keys, same checks as inline
+    content), so an item the player could not show is refused at sync time."""
+    from kiosk.playlist import parse_content
+
+    content, diags = parse_content(kind, meta, SourcePos(f"manifest.json#{where}"))
+    errors = [d for d in diags if d.is_error]
+    if content is None or errors:
+        first = errors[0] if errors else None
+        detail = f"{first.zh} ({first.en}) [{first.key}]" if first else "invalid content"
+        raise ManifestError(f"manifest.json#{where}.meta: {detail}")
     return content
 
 

@@ -225,6 +225,9 @@ class PortalHandler(BaseHTTPRequestHandler):
     sys_version = ""
     protocol_version = "HTTP/1.1"
     timeout = 30  # seconds per socket read: a slow client cannot hold a thread for ever
+    # headers and body go out in separate writes; without TCP_NODELAY each keep-alive
+    # response waits ~40 ms for the client's delayed ACK (Nagle)
+    disable_nagle_algorithm = True
 
     # -- plumbing
 

@@ -443,3 +443,42 @@ def collect_garbage(
         if entry.name.split(".", 1)[0] not in wanted:
             _remove_any(Path(entry.path))
     return removed_gens, removed_objects
+
+
+LOCK_NAME = ".sync.lock"
+
+
+def try_lock(state_dir: str | os.PathLike[str]) -> int | None:
+    """Take the store's writer lock (flock on ``.sync.lock``) without waiting. Returns the
+    fd to close to release it, or None when another writer holds it."""
+    import fcntl
+
+    fd = os.open(
+        Path(state_dir) / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644
+    )
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def gc(state_dir: str | os.PathLike[str]) -> tuple[int, int]:
+    """Housekeeping between syncs (the daemon calls it): keep the current generation and the
+    one before it, remove everything else and objects none of them refers to. Skipped
+    (returns (0, 0)) while a sync holds the lock or when there is no current generation."""
+    root = Path(state_dir)
+    if not _is_real_dir(root / GENERATIONS):
+        return 0, 0
+    fd = try_lock(root)
+    if fd is None:
+        return 0, 0
+    try:
+        cur = current_generation(root)
+        if cur is None:
+            return 0, 0
+        older = [g for g in generations(root) if g < cur]
+        return collect_garbage(root, {cur, *older[-1:]})
+    finally:
+        os.close(fd)

@@ -22,7 +22,6 @@ untouched; the failed attempt is recorded in ``state.json``.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import logging
@@ -53,7 +52,6 @@ from kiosk.manifest import (
 log = logging.getLogger(__name__)
 
 STATE_FORMAT = 1
-LOCK_NAME = ".sync.lock"
 MAX_STATE_BYTES = 1024 * 1024
 SPACE_RESERVE = 16 * 1024 * 1024  # keep this much free beyond what a sync needs
 
@@ -168,6 +166,10 @@ class SyncState:
             "source": self.source,
             "last_attempt": self.last_attempt.to_json() if self.last_attempt else None,
             "last_success": self.last_success.to_json() if self.last_success else None,
+            # flat copies for simple readers (metrics, doctor, daemon)
+            "last_attempt_at": self.last_attempt.time.isoformat() if self.last_attempt else None,
+            "last_success_at": self.last_success.time.isoformat() if self.last_success else None,
+            "last_result": self.last_attempt.result if self.last_attempt else None,
         }
 
 
@@ -406,6 +408,10 @@ class SyncResult:
     def ok(self) -> bool:
         return self.status != "failed"
 
+    @property
+    def changed(self) -> bool:
+        return self.status == "updated"
+
     def line(self) -> str:
         if self.status == "updated":
             return f"已更新 (updated) to version {self.version}"
@@ -416,18 +422,14 @@ class SyncResult:
 
 class _Lock:
     def __init__(self, state_dir: Path) -> None:
-        self.path = state_dir / LOCK_NAME
+        self.state_dir = state_dir
         self.fd = -1
 
     def __enter__(self) -> _Lock:
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
-        try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(self.fd)
-            raise SyncError(
-                "另一个同步正在进行 (another sync is running)", key="sync.locked"
-            ) from None
+        fd = store.try_lock(self.state_dir)
+        if fd is None:
+            raise SyncError("另一个同步正在进行 (another sync is running)", key="sync.locked")
+        self.fd = fd
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -689,6 +691,10 @@ def _unchanged(
     root: Path, state: SyncState, now: datetime, desc: str, etag: str | None, requests_made: int
 ) -> SyncResult:
     out = Outcome(now, "unchanged", state.highest_version or None)
+    cur = store.current_generation(root)
+    if cur is not None:  # tidy up after an earlier run that was killed after its switch
+        older = [g for g in store.generations(root) if g < cur]
+        store.collect_garbage(root, {cur, *older[-1:]})
     etags = {"manifest": etag} if etag else {}
     _record(root, replace(state, last_attempt=out, last_success=out, source=desc, etags=etags))
     log.info("sync.unchanged version=%s", state.highest_version)
@@ -699,4 +705,25 @@ def _unchanged(
         key="sync.unchanged",
         message="无变化 (unchanged)",
         requests_made=requests_made,
+    )
+
+
+def sync_from_config(config: Any, clock: Clock) -> SyncResult:
+    """One sync with the device config (:class:`kiosk.config.Config`): for the daemon."""
+    from kiosk.keys import load_trusted_keys
+
+    portal = config.portal
+    if not portal.source or not portal.public_key:
+        return SyncResult(
+            "failed",
+            key="sync.not_configured",
+            message="未配置 portal.source 或 portal.public_key (portal not configured)",
+            exit_code=2,
+        )
+    try:
+        trusted = load_trusted_keys([portal.public_key])
+    except KioskError as exc:
+        return SyncResult("failed", key=exc.key, message=str(exc), exit_code=2)
+    return run_sync(
+        portal.source, config.state_dir, trusted, clock, SyncSettings.from_config(portal)
     )

@@ -40,6 +40,7 @@ class Portal:
 class Handler(BaseHTTPRequestHandler):
     server_version = "testportal"
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
     portal: Portal
 
     def log_message(self, format: str, *args: object) -> None:
@@ -118,7 +119,7 @@ def start_portal(root: Path, host: str = "127.0.0.1") -> Portal:
     server = ThreadingHTTPServer((host, 0), handler)
     server.daemon_threads = True
     portal.server = server
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
     return portal
 
 

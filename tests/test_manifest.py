@@ -208,11 +208,11 @@ def test_check_items_drops_non_public_and_builds_content(pub: Publisher) -> None
 def test_content_the_player_cannot_show_rejects_the_manifest(pub: Publisher) -> None:
     from kiosk.manifest import ManifestItem
 
-    bad = ManifestItem("n-1", "notice", "主动公开", {"title": 5, "body": "x"})
-    with pytest.raises(ManifestError, match="title"):
+    bad = ManifestItem("n-1", "notice", "主动公开", {"title": ["x"], "body": "x"})
+    with pytest.raises(ManifestError, match="wrong_type"):
         check_items(pub.manifest(1, [bad]))
     missing = ManifestItem("n-2", "notice", "主动公开", {"title": "x"})
-    with pytest.raises(ManifestError, match="missing body"):
+    with pytest.raises(ManifestError, match="body"):
         check_items(pub.manifest(1, [missing]))
 
 

@@ -183,3 +183,41 @@ def test_cli_sync_failure_is_one_line_and_nonzero(
 def test_sync_without_once_or_source_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sync"]) == 2
     assert main(["sync", "--once", "--public-key", os.devnull]) in (1, 2)
+
+
+def test_sync_from_config_is_what_the_daemon_runs(env: Env, tmp_path: Path) -> None:
+    from kiosk import keys
+    from kiosk.config import Config, PortalConfig
+    from kiosk.sync import sync_from_config
+
+    keyfile = tmp_path / "k.pub"
+    keyfile.write_bytes(keys.public_pem(env.pub.key.public_key()))
+    simple_publication(env.pub, 3)
+    config = Config(
+        state_dir=str(env.state),
+        portal=PortalConfig(source=env.portal.url, public_key=str(keyfile)),
+    )
+    result = sync_from_config(config, env.clock)
+    assert result.ok and result.changed and result.version == 3
+    assert sync_from_config(Config(state_dir=str(env.state)), env.clock).key == (
+        "sync.not_configured"
+    )
+
+
+def test_store_gc_keeps_current_and_previous_generation(env: Env) -> None:
+    for v in (1, 2, 3):
+        simple_publication(env.pub, v, salt="s")
+        assert env.sync().status == "updated"
+    # simulate a run killed after its switch: an extra old generation lingers
+    (env.state / "generations" / "0").mkdir()
+    assert store.gc(env.state) == (1, 0)
+    assert store.generations(env.state) == [2, 3]
+    assert_store_valid(env.state)
+
+
+def test_state_json_has_flat_times_for_simple_readers(env: Env) -> None:
+    simple_publication(env.pub, 1)
+    env.sync()
+    data = json.loads((env.state / "state.json").read_text("utf-8"))
+    assert data["last_success_at"] == data["last_success"]["time"]
+    assert data["last_result"] == "updated"
