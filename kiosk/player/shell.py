@@ -30,7 +30,7 @@ from kiosk.clock import Clock
 from kiosk.player import motion
 from kiosk.player.engine import DEFAULT_ID, Engine, PageKey, PageShown, ProofRecord, View
 from kiosk.player.keys import KeyMap
-from kiosk.player.kit import Rect, SlideKit
+from kiosk.player.kit import ClockBusy, Rect, SlideKit
 from kiosk.player.loader import (
     Loaded,
     PlaylistInvalid,
@@ -78,6 +78,7 @@ class Options:
     threaded: bool = True
     cache_pages: int = CACHE_PAGES
     driver: str = ""
+    max_idle_s: float = MAX_IDLE_SLEEP_S  # longest sleep (how quickly keys are noticed)
 
 
 class Player:
@@ -132,10 +133,15 @@ class Player:
         self._drawn_key: PageKey | None = None
         self._drawn_black = False
         self._drawn_clock: tuple[int, ...] | None = None
+        self._clock_surf: Any = None
+        self._clock_retry = False
+        self._drawn_view_key: PageKey | None = None
         self._in_transition = False
         self._force_full = True
         self._shot_pending = False
         self.frames = 0
+        self.changes = 0  # pages put on screen
+        self.proof_records = 0
         self._fps_mark = (0.0, 0)
         self.fps = 0.0
         self.started = clock.now()
@@ -408,20 +414,24 @@ class Player:
 
     # ------------------------------------------------------------------ rendering pages
 
-    def _render_page(self, key: PageKey, now: datetime) -> Any:
+    def _render_page(self, kit: SlideKit, art: Any, now: datetime, updated: Any) -> Any:
+        """A full frame of one page on a new surface (runs in the worker thread)."""
         import pygame
 
-        kit, art = self.arts[key]
-        updated = self.loaded.updated if self.loaded is not None else None
         surface = pygame.Surface(self.canvas.get_size(), 0, self.canvas)
         kit.render(art, surface, now, updated)
         return surface
+
+    def _render_job(self, key: PageKey, now: datetime) -> Callable[[], Any]:
+        kit, art = self.arts[key]  # looked up here, on the frame loop's thread
+        updated = self.loaded.updated if self.loaded is not None else None
+        return lambda: self._render_page(kit, art, now, updated)
 
     def _render_into_cache(self, key: PageKey, now: datetime) -> None:
         if key in self.cache or key not in self.arts:
             return
         try:
-            self.cache[key] = self._render_page(key, now)
+            self.cache[key] = self._render_job(key, now)()
         except Exception as exc:
             self._render_failed(key, exc, self.clock.monotonic())
 
@@ -433,9 +443,6 @@ class Player:
                 continue
             self.render_failed.discard(key)
             self.worker.submit("render", key, self._render_job(key, now))
-
-    def _render_job(self, key: PageKey, now: datetime) -> Callable[[], Any]:
-        return lambda: self._render_page(key, now)
 
     def _retry_due(self, key: PageKey) -> bool:
         assert self.engine is not None
@@ -546,8 +553,10 @@ class Player:
         for ev in self.engine.drain_events():
             if isinstance(ev, ProofRecord):
                 self.proof.append(ev)
+                self.proof_records += 1
             elif isinstance(ev, PageShown):
                 self._status_dirty = True
+                self.changes += 1
                 if ev.page == 0 or ev.reason != "boundary":
                     log.info(
                         "player.show entry=%s page=%d/%d reason=%s title=%s",
@@ -578,9 +587,9 @@ class Player:
         k = self.keys.wake_in(mono)
         if k is not None:
             waits.append(k)
-        if self.worker.pending():
+        if self.worker.pending() or self._clock_retry:
             waits.append(frame_s)
-        return max(0.0, min(min(waits), MAX_IDLE_SLEEP_S))
+        return max(0.0, min(min(waits), self.opt.max_idle_s))
 
     # ------------------------------------------------------------------ drawing
 
@@ -605,6 +614,7 @@ class Player:
             return []
         page = self.cache[view.key]
         kit = self._kit()
+        self._drawn_view_key = view.key
         if view.prev_key is not None and view.prev_key in self.cache:
             self._compose_transition(self.cache[view.prev_key], page, view, kit)
             self._in_transition = True
@@ -650,17 +660,41 @@ class Player:
     def _draw_clock(
         self, page: Any, now: datetime, kit: SlideKit | None, force: bool
     ) -> Rect | None:
-        ck = motion.clock_key(now)
-        if kit is None or (not force and ck == self._drawn_clock):
+        """The header clock: text is drawn once a second into the clock region and kept as a
+        small surface, which full redraws and transition frames within that second reuse."""
+        if kit is None or self._fullscreen(self._drawn_view_key):
             return None
-        self._drawn_clock = ck
+        ck = motion.clock_key(now)
         rect = kit.clock_rect
-        self.canvas.blit(page, rect[:2], rect)
+        if ck == self._drawn_clock and self._clock_surf is not None:
+            if not force:
+                return None
+            self.canvas.blit(self._clock_surf, rect[:2])
+            return rect
         try:
             kit.draw_clock(self.canvas, now)
+        except ClockBusy:
+            self._clock_retry = True  # the loader holds the fonts: next frame
+            if self._clock_surf is not None and force:
+                self.canvas.blit(self._clock_surf, rect[:2])
+            return None
         except Exception as exc:  # a clock must never stop the screen
-            log.error("player.clock_failed error=%s", exc)
+            if self._drawn_clock is None or ck[:5] != self._drawn_clock[:5]:
+                log.error("player.clock_failed error=%s", exc)
+            self._drawn_clock = ck
+            return None
+        self._clock_retry = False
+        self._drawn_clock = ck
+        import pygame
+
+        if self._clock_surf is None or self._clock_surf.get_size() != rect[2:]:
+            self._clock_surf = pygame.Surface(rect[2:], 0, self.canvas)
+        self._clock_surf.blit(self.canvas, (0, 0), rect)
         return rect
+
+    def _fullscreen(self, key: PageKey | None) -> bool:
+        entry = self.arts.get(key) if key is not None else None
+        return bool(entry is not None and getattr(entry[1], "fullscreen", False))
 
     def _draw_ticker(self, page: Any, view: View, mono: float) -> Rect | None:
         kit = self._kit()
@@ -777,7 +811,8 @@ class Player:
         self._status_dirty = False
         self._next_status = mono + self.opt.status_s
         try:
-            write_json_atomic(self.state_dir / STATUS_FILE, self.status_doc())
+            # not fsynced: rewritten every few seconds, advisory, and the SD card wears
+            write_json_atomic(self.state_dir / STATUS_FILE, self.status_doc(), durable=False)
         except OSError as exc:
             log.error("player.status_failed error=%s", exc)
 
