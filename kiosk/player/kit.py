@@ -63,6 +63,9 @@ class SlideKit(Protocol):
         get no clock and no ticker."""
         ...
 
+    # Optional: ``clock_key(now) -> object`` — what the clock shows; the frame loop redraws the
+    # clock only when it changes (once a minute for an HH:MM clock). Without it: every second.
+
     def ticker_strip(self, text: str) -> Any | None:
         """One period of the ticker text as a surface :attr:`ticker_rect` high."""
         ...

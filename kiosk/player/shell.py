@@ -18,6 +18,7 @@ import io
 import logging
 import os
 import sys
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -132,7 +133,8 @@ class Player:
         self._load_day: Any = None
         self._drawn_key: PageKey | None = None
         self._drawn_black = False
-        self._drawn_clock: tuple[int, ...] | None = None
+        self._drawn_clock: object = None
+        self._clock_failed = False
         self._clock_surf: Any = None
         self._clock_retry = False
         self._drawn_view_key: PageKey | None = None
@@ -148,6 +150,8 @@ class Player:
         self._t0 = clock.monotonic()
         self._status_dirty = True
         self.first_frame_at: float | None = None
+        # benchmarks: called after each frame with the view and perf_counter at its start
+        self.frame_timer: Callable[[View, float], None] | None = None
 
     # ------------------------------------------------------------------ start / stop
 
@@ -511,6 +515,7 @@ class Player:
     def frame(self) -> float:
         """One iteration of the loop; returns how long the caller may sleep."""
         assert self.engine is not None
+        t_begin = time.perf_counter()
         now, mono = self.clock.now(), self.clock.monotonic()
         if mono >= self._next_poll:
             self._poll(now, mono)
@@ -530,12 +535,16 @@ class Player:
         if view.prev_key is not None:
             keep.add(view.prev_key)
         self._trim(keep)
-        self._request_pages(wanted, now)
+        if view.prev_key is None or any(k not in self.cache for k in wanted[:1]):
+            # prerendering waits while a transition runs: its frames have the CPU to themselves
+            self._request_pages(wanted, now)
 
         rects = self._draw(view, now, mono)
         if rects:
             self.present(rects)
             self.frames += 1
+        if self.frame_timer is not None:
+            self.frame_timer(view, t_begin)
         if self._shot_pending and view.prev_key is None:
             self._shot_pending = False
             self._screenshot()
@@ -616,12 +625,18 @@ class Player:
         kit = self._kit()
         self._drawn_view_key = view.key
         if view.prev_key is not None and view.prev_key in self.cache:
-            self._compose_transition(self.cache[view.prev_key], page, view, kit)
+            region = self._compose_transition(self.cache[view.prev_key], page, view, kit)
             self._in_transition = True
-            self._draw_clock(page, now, kit, force=True)
-            self._draw_ticker(page, view, mono)
+            self._force_full = False
+            rects = [region]
+            for r in (
+                self._draw_clock(page, now, kit, force=True),
+                self._draw_ticker(page, view, mono),
+            ):
+                if r is not None and region != full:
+                    rects.append(r)
             self._drawn_key = None
-            return [full]
+            return rects
         if self._force_full or self._in_transition or view.key != self._drawn_key:
             canvas.blit(page, (0, 0))
             self._in_transition = False
@@ -639,23 +654,39 @@ class Player:
             rects.append(r)
         return rects
 
-    def _compose_transition(self, old: Any, new: Any, view: View, kit: SlideKit | None) -> None:
+    def _compose_transition(self, old: Any, new: Any, view: View, kit: SlideKit | None) -> Rect:
+        """One transition frame. When both pages carry the same frame chrome (header and
+        footer), only the content region changes, so only it is composed."""
         canvas = self.canvas
-        region = kit.content_rect if kit is not None else (0, 0, *canvas.get_size())
+        full = (0, 0, *canvas.get_size())
+        framed = (
+            kit is not None
+            and not self._fullscreen(view.prev_key)
+            and not self._fullscreen(view.key)
+        )
+        region = kit.content_rect if framed and kit is not None else full
+        dirty = region
+        if region != full and (not self._in_transition or self._force_full):
+            canvas.blit(new, (0, 0))  # first frame: header and footer of the new page
+            dirty = full
+        x, y, w, _h = region
         if view.transition == "push":
-            x, y, w, _h = region
             out, inc = motion.transition_frame("push", view.progress, w)
-            canvas.blit(new, (0, 0))
             canvas.set_clip(region)
             canvas.blit(old, (x + out.dx, y), region)
             canvas.blit(new, (x + inc.dx, y), region)
             canvas.set_clip(None)
-            return
-        _, inc = motion.transition_frame(view.transition, view.progress, region[2])
-        canvas.blit(old, (0, 0))
-        new.set_alpha(inc.alpha)
-        canvas.blit(new, (0, 0))
-        new.set_alpha(None)
+            return dirty
+        _, inc = motion.transition_frame(view.transition, view.progress, w)
+        if inc.alpha >= 255:
+            canvas.blit(new, region[:2], region)  # (surface alpha 255 is a very slow path)
+            return dirty
+        canvas.blit(old, region[:2], region)
+        if inc.alpha > 0:
+            new.set_alpha(inc.alpha)
+            canvas.blit(new, region[:2], region)
+            new.set_alpha(None)
+        return dirty
 
     def _draw_clock(
         self, page: Any, now: datetime, kit: SlideKit | None, force: bool
@@ -664,7 +695,8 @@ class Player:
         small surface, which full redraws and transition frames within that second reuse."""
         if kit is None or self._fullscreen(self._drawn_view_key):
             return None
-        ck = motion.clock_key(now)
+        key_fn = getattr(kit, "clock_key", None)  # what the clock shows (e.g. HH:MM)
+        ck: object = key_fn(now) if key_fn is not None else motion.clock_key(now)
         rect = kit.clock_rect
         if ck == self._drawn_clock and self._clock_surf is not None:
             if not force:
@@ -679,11 +711,13 @@ class Player:
                 self.canvas.blit(self._clock_surf, rect[:2])
             return None
         except Exception as exc:  # a clock must never stop the screen
-            if self._drawn_clock is None or ck[:5] != self._drawn_clock[:5]:
+            if not self._clock_failed:
                 log.error("player.clock_failed error=%s", exc)
+            self._clock_failed = True
             self._drawn_clock = ck
             return None
         self._clock_retry = False
+        self._clock_failed = False
         self._drawn_clock = ck
         import pygame
 
