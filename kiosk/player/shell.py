@@ -175,6 +175,23 @@ class Player:
         self.first_frame_at = self.clock.monotonic()
         self.notify("READY=1")
 
+    def settle(self) -> None:
+        """Draw the current page in full, as if a running transition had finished (used for
+        the exit screenshot of ``kiosk play --screenshot``)."""
+        assert self.engine is not None
+        cur = self.engine.current()
+        if cur is None or not self.power.on:
+            return
+        key = (cur[0].key, cur[1])
+        if key not in self.cache:
+            return
+        view = View(black=False, key=key, item=cur[0], page=cur[1], paused=self.engine.paused)
+        self._force_full = True
+        self._drawn_clock = None
+        rects = self._draw(view, self.clock.now(), self.clock.monotonic())
+        if rects:
+            self.present(rects)
+
     def close(self) -> None:
         if self.engine is not None:
             self.engine.close(self.clock.now())
