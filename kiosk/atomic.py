@@ -17,9 +17,13 @@ def fsync_dir(path: str | os.PathLike[str]) -> None:
         os.close(fd)
 
 
-def write_atomic(path: str | os.PathLike[str], data: bytes, mode: int = 0o644) -> None:
+def write_atomic(
+    path: str | os.PathLike[str], data: bytes, mode: int = 0o644, *, durable: bool = True
+) -> None:
     """Write ``data`` to a temporary file beside ``path``, fsync it, rename it over ``path``
-    and fsync the directory."""
+    and fsync the directory. ``durable=False`` skips both fsyncs: readers still see the old
+    file or the new one, but a power cut may lose the update (for frequently rewritten,
+    advisory files such as the player's status, to spare the SD card)."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
@@ -28,16 +32,20 @@ def write_atomic(path: str | os.PathLike[str], data: bytes, mode: int = 0o644) -
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    fsync_dir(target.parent)
+    if durable:
+        fsync_dir(target.parent)
 
 
-def write_json_atomic(path: str | os.PathLike[str], obj: Any, mode: int = 0o644) -> None:
+def write_json_atomic(
+    path: str | os.PathLike[str], obj: Any, mode: int = 0o644, *, durable: bool = True
+) -> None:
     data = json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True).encode() + b"\n"
-    write_atomic(path, data, mode)
+    write_atomic(path, data, mode, durable=durable)

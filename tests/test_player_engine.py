@@ -146,7 +146,18 @@ def test_a_withdrawn_alert_ends_at_once() -> None:
     assert sim.showing() == ("a", 0)
 
 
-def test_blue_alerts_alternate_with_rotation_pages() -> None:
+def test_blue_alerts_come_between_entries_without_cutting_up_a_notice() -> None:
+    sim = Sim(program(item("a", 2, order=0), item("b", order=1)))
+    sim.engine.set_alerts([item("w", 1, seconds=10, kind="alert", level="yellow")])
+    sim.advance(0.1)
+    seen = [sim.showing()]
+    for _ in range(6):
+        sim.advance(10.0)
+        seen.append(sim.showing())
+    assert seen == [("w", 0), ("a", 0), ("a", 1), ("w", 0), ("b", 0), ("w", 0), ("a", 0)]
+
+
+def test_blue_alerts_alternate_with_rotation_entries() -> None:
     sim = Sim(program(item("a", order=0), item("b", order=1), item("c", order=2)))
     blue = item("w", 1, seconds=10, kind="alert", level="blue")
     sim.advance(5)

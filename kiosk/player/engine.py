@@ -25,7 +25,8 @@ Rules
 * Alerts: a new alert interrupts at once. ``red`` and ``orange`` hold the screen: while any is
   active only holding alerts are shown (several take turns, most severe first). ``blue`` and
   ``yellow`` share it: after the interrupt, alert pages alternate with rotation pages
-  (one rotation page, then one alert page). When the last alert expires or is withdrawn the
+  (one rotation entry with all its pages, then one alert page). When the last alert expires or
+  is withdrawn the
   rotation resumes on the page it was interrupted on (shown again in full).
 * A page switch waits until the incoming page is rendered (``ready``), so the screen never
   shows a blank or half-drawn page; the outgoing page stays up meanwhile.
@@ -424,7 +425,11 @@ class Engine:
             return self._next_alert_page(holding)
         cur = self.showing
         if alerts and cur is not None and not cur.item.is_alert:
-            return self._next_alert_page(alerts)  # sharing: an alert page after each page
+            # sharing: the alert comes after each rotation entry (after its last page), so a
+            # multi-page notice is not cut up
+            last_page = cur.page + 1 >= len(cur.item.pages)
+            if cur.item.id == DEFAULT_ID or (completes and last_page):
+                return self._next_alert_page(alerts)
         rotation_page = cur is not None and not cur.item.is_alert and cur.item.id != DEFAULT_ID
         done = self.rot_done or (completes and rotation_page)
         # after a sharing alert's page: back to the rotation; alerts come again after it

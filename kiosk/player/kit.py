@@ -19,6 +19,11 @@ from kiosk.model import Entry
 Rect = tuple[int, int, int, int]
 
 
+class ClockBusy(Exception):
+    """Raised by :meth:`SlideKit.draw_clock` when the fonts are busy in the loader thread;
+    the frame loop tries again on the next frame instead of waiting."""
+
+
 class PageArt(Protocol):
     """One laid-out page (``kiosk.layout.SlidePage`` in the real kit)."""
 
@@ -53,9 +58,13 @@ class SlideKit(Protocol):
         ...
 
     def draw_clock(self, target: Any, now: datetime) -> None:
-        """Draw the header clock (date and time) into :attr:`clock_rect` of ``target``; the
-        caller has restored the region's background first."""
+        """Draw the header clock (date and time) over its own background into
+        :attr:`clock_rect` of ``target``. Pages whose art has ``fullscreen = True`` (alerts)
+        get no clock and no ticker."""
         ...
+
+    # Optional: ``clock_key(now) -> object`` — what the clock shows; the frame loop redraws the
+    # clock only when it changes (once a minute for an HH:MM clock). Without it: every second.
 
     def ticker_strip(self, text: str) -> Any | None:
         """One period of the ticker text as a surface :attr:`ticker_rect` high."""

@@ -18,6 +18,7 @@ import io
 import logging
 import os
 import sys
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from kiosk.clock import Clock
 from kiosk.player import motion
 from kiosk.player.engine import DEFAULT_ID, Engine, PageKey, PageShown, ProofRecord, View
 from kiosk.player.keys import KeyMap
-from kiosk.player.kit import Rect, SlideKit
+from kiosk.player.kit import ClockBusy, Rect, SlideKit
 from kiosk.player.loader import (
     Loaded,
     PlaylistInvalid,
@@ -78,6 +79,7 @@ class Options:
     threaded: bool = True
     cache_pages: int = CACHE_PAGES
     driver: str = ""
+    max_idle_s: float = MAX_IDLE_SLEEP_S  # longest sleep (how quickly keys are noticed)
 
 
 class Player:
@@ -131,17 +133,25 @@ class Player:
         self._load_day: Any = None
         self._drawn_key: PageKey | None = None
         self._drawn_black = False
-        self._drawn_clock: tuple[int, ...] | None = None
+        self._drawn_clock: object = None
+        self._clock_failed = False
+        self._clock_surf: Any = None
+        self._clock_retry = False
+        self._drawn_view_key: PageKey | None = None
         self._in_transition = False
         self._force_full = True
         self._shot_pending = False
         self.frames = 0
+        self.changes = 0  # pages put on screen
+        self.proof_records = 0
         self._fps_mark = (0.0, 0)
         self.fps = 0.0
         self.started = clock.now()
         self._t0 = clock.monotonic()
         self._status_dirty = True
         self.first_frame_at: float | None = None
+        # benchmarks: called after each frame with the view and perf_counter at its start
+        self.frame_timer: Callable[[View, float], None] | None = None
 
     # ------------------------------------------------------------------ start / stop
 
@@ -164,6 +174,23 @@ class Player:
         self.frame()
         self.first_frame_at = self.clock.monotonic()
         self.notify("READY=1")
+
+    def settle(self) -> None:
+        """Draw the current page in full, as if a running transition had finished (used for
+        the exit screenshot of ``kiosk play --screenshot``)."""
+        assert self.engine is not None
+        cur = self.engine.current()
+        if cur is None or not self.power.on:
+            return
+        key = (cur[0].key, cur[1])
+        if key not in self.cache:
+            return
+        view = View(black=False, key=key, item=cur[0], page=cur[1], paused=self.engine.paused)
+        self._force_full = True
+        self._drawn_clock = None
+        rects = self._draw(view, self.clock.now(), self.clock.monotonic())
+        if rects:
+            self.present(rects)
 
     def close(self) -> None:
         if self.engine is not None:
@@ -408,20 +435,24 @@ class Player:
 
     # ------------------------------------------------------------------ rendering pages
 
-    def _render_page(self, key: PageKey, now: datetime) -> Any:
+    def _render_page(self, kit: SlideKit, art: Any, now: datetime, updated: Any) -> Any:
+        """A full frame of one page on a new surface (runs in the worker thread)."""
         import pygame
 
-        kit, art = self.arts[key]
-        updated = self.loaded.updated if self.loaded is not None else None
         surface = pygame.Surface(self.canvas.get_size(), 0, self.canvas)
         kit.render(art, surface, now, updated)
         return surface
+
+    def _render_job(self, key: PageKey, now: datetime) -> Callable[[], Any]:
+        kit, art = self.arts[key]  # looked up here, on the frame loop's thread
+        updated = self.loaded.updated if self.loaded is not None else None
+        return lambda: self._render_page(kit, art, now, updated)
 
     def _render_into_cache(self, key: PageKey, now: datetime) -> None:
         if key in self.cache or key not in self.arts:
             return
         try:
-            self.cache[key] = self._render_page(key, now)
+            self.cache[key] = self._render_job(key, now)()
         except Exception as exc:
             self._render_failed(key, exc, self.clock.monotonic())
 
@@ -433,9 +464,6 @@ class Player:
                 continue
             self.render_failed.discard(key)
             self.worker.submit("render", key, self._render_job(key, now))
-
-    def _render_job(self, key: PageKey, now: datetime) -> Callable[[], Any]:
-        return lambda: self._render_page(key, now)
 
     def _retry_due(self, key: PageKey) -> bool:
         assert self.engine is not None
@@ -504,6 +532,7 @@ class Player:
     def frame(self) -> float:
         """One iteration of the loop; returns how long the caller may sleep."""
         assert self.engine is not None
+        t_begin = time.perf_counter()
         now, mono = self.clock.now(), self.clock.monotonic()
         if mono >= self._next_poll:
             self._poll(now, mono)
@@ -523,12 +552,16 @@ class Player:
         if view.prev_key is not None:
             keep.add(view.prev_key)
         self._trim(keep)
-        self._request_pages(wanted, now)
+        if view.prev_key is None or any(k not in self.cache for k in wanted[:1]):
+            # prerendering waits while a transition runs: its frames have the CPU to themselves
+            self._request_pages(wanted, now)
 
         rects = self._draw(view, now, mono)
         if rects:
             self.present(rects)
             self.frames += 1
+        if self.frame_timer is not None:
+            self.frame_timer(view, t_begin)
         if self._shot_pending and view.prev_key is None:
             self._shot_pending = False
             self._screenshot()
@@ -546,8 +579,10 @@ class Player:
         for ev in self.engine.drain_events():
             if isinstance(ev, ProofRecord):
                 self.proof.append(ev)
+                self.proof_records += 1
             elif isinstance(ev, PageShown):
                 self._status_dirty = True
+                self.changes += 1
                 if ev.page == 0 or ev.reason != "boundary":
                     log.info(
                         "player.show entry=%s page=%d/%d reason=%s title=%s",
@@ -578,9 +613,9 @@ class Player:
         k = self.keys.wake_in(mono)
         if k is not None:
             waits.append(k)
-        if self.worker.pending():
+        if self.worker.pending() or self._clock_retry:
             waits.append(frame_s)
-        return max(0.0, min(min(waits), MAX_IDLE_SLEEP_S))
+        return max(0.0, min(min(waits), self.opt.max_idle_s))
 
     # ------------------------------------------------------------------ drawing
 
@@ -605,13 +640,20 @@ class Player:
             return []
         page = self.cache[view.key]
         kit = self._kit()
+        self._drawn_view_key = view.key
         if view.prev_key is not None and view.prev_key in self.cache:
-            self._compose_transition(self.cache[view.prev_key], page, view, kit)
+            region = self._compose_transition(self.cache[view.prev_key], page, view, kit)
             self._in_transition = True
-            self._draw_clock(page, now, kit, force=True)
-            self._draw_ticker(page, view, mono)
+            self._force_full = False
+            rects = [region]
+            for r in (
+                self._draw_clock(page, now, kit, force=True),
+                self._draw_ticker(page, view, mono),
+            ):
+                if r is not None and region != full:
+                    rects.append(r)
             self._drawn_key = None
-            return [full]
+            return rects
         if self._force_full or self._in_transition or view.key != self._drawn_key:
             canvas.blit(page, (0, 0))
             self._in_transition = False
@@ -629,38 +671,81 @@ class Player:
             rects.append(r)
         return rects
 
-    def _compose_transition(self, old: Any, new: Any, view: View, kit: SlideKit | None) -> None:
+    def _compose_transition(self, old: Any, new: Any, view: View, kit: SlideKit | None) -> Rect:
+        """One transition frame. When both pages carry the same frame chrome (header and
+        footer), only the content region changes, so only it is composed."""
         canvas = self.canvas
-        region = kit.content_rect if kit is not None else (0, 0, *canvas.get_size())
+        full = (0, 0, *canvas.get_size())
+        framed = (
+            kit is not None
+            and not self._fullscreen(view.prev_key)
+            and not self._fullscreen(view.key)
+        )
+        region = kit.content_rect if framed and kit is not None else full
+        dirty = region
+        if region != full and (not self._in_transition or self._force_full):
+            canvas.blit(new, (0, 0))  # first frame: header and footer of the new page
+            dirty = full
+        x, y, w, _h = region
         if view.transition == "push":
-            x, y, w, _h = region
             out, inc = motion.transition_frame("push", view.progress, w)
-            canvas.blit(new, (0, 0))
             canvas.set_clip(region)
             canvas.blit(old, (x + out.dx, y), region)
             canvas.blit(new, (x + inc.dx, y), region)
             canvas.set_clip(None)
-            return
-        _, inc = motion.transition_frame(view.transition, view.progress, region[2])
-        canvas.blit(old, (0, 0))
-        new.set_alpha(inc.alpha)
-        canvas.blit(new, (0, 0))
-        new.set_alpha(None)
+            return dirty
+        _, inc = motion.transition_frame(view.transition, view.progress, w)
+        if inc.alpha >= 255:
+            canvas.blit(new, region[:2], region)  # (surface alpha 255 is a very slow path)
+            return dirty
+        canvas.blit(old, region[:2], region)
+        if inc.alpha > 0:
+            new.set_alpha(inc.alpha)
+            canvas.blit(new, region[:2], region)
+            new.set_alpha(None)
+        return dirty
 
     def _draw_clock(
         self, page: Any, now: datetime, kit: SlideKit | None, force: bool
     ) -> Rect | None:
-        ck = motion.clock_key(now)
-        if kit is None or (not force and ck == self._drawn_clock):
+        """The header clock: text is drawn once a second into the clock region and kept as a
+        small surface, which full redraws and transition frames within that second reuse."""
+        if kit is None or self._fullscreen(self._drawn_view_key):
             return None
-        self._drawn_clock = ck
+        key_fn = getattr(kit, "clock_key", None)  # what the clock shows (e.g. HH:MM)
+        ck: object = key_fn(now) if key_fn is not None else motion.clock_key(now)
         rect = kit.clock_rect
-        self.canvas.blit(page, rect[:2], rect)
+        if ck == self._drawn_clock and self._clock_surf is not None:
+            if not force:
+                return None
+            self.canvas.blit(self._clock_surf, rect[:2])
+            return rect
         try:
             kit.draw_clock(self.canvas, now)
+        except ClockBusy:
+            self._clock_retry = True  # the loader holds the fonts: next frame
+            if self._clock_surf is not None and force:
+                self.canvas.blit(self._clock_surf, rect[:2])
+            return None
         except Exception as exc:  # a clock must never stop the screen
-            log.error("player.clock_failed error=%s", exc)
+            if not self._clock_failed:
+                log.error("player.clock_failed error=%s", exc)
+            self._clock_failed = True
+            self._drawn_clock = ck
+            return None
+        self._clock_retry = False
+        self._clock_failed = False
+        self._drawn_clock = ck
+        import pygame
+
+        if self._clock_surf is None or self._clock_surf.get_size() != rect[2:]:
+            self._clock_surf = pygame.Surface(rect[2:], 0, self.canvas)
+        self._clock_surf.blit(self.canvas, (0, 0), rect)
         return rect
+
+    def _fullscreen(self, key: PageKey | None) -> bool:
+        entry = self.arts.get(key) if key is not None else None
+        return bool(entry is not None and getattr(entry[1], "fullscreen", False))
 
     def _draw_ticker(self, page: Any, view: View, mono: float) -> Rect | None:
         kit = self._kit()
@@ -777,7 +862,8 @@ class Player:
         self._status_dirty = False
         self._next_status = mono + self.opt.status_s
         try:
-            write_json_atomic(self.state_dir / STATUS_FILE, self.status_doc())
+            # not fsynced: rewritten every few seconds, advisory, and the SD card wears
+            write_json_atomic(self.state_dir / STATUS_FILE, self.status_doc(), durable=False)
         except OSError as exc:
             log.error("player.status_failed error=%s", exc)
 
