@@ -58,7 +58,7 @@ WATCH_INTERVAL_S = 30.0
 CATCHUP_DELAY_S = 60  # after start: let the network come up
 MISSED_CATCHUP_DELAY_S = 5
 SYNC_PERIOD = timedelta(days=1)
-TRUST_SAVE_EVERY = timedelta(minutes=10)
+TRUST_SAVE_EVERY = timedelta(hours=1)  # SD-card friendly
 
 
 # ----------------------------------------------------------------------------- pure helpers
