@@ -1,0 +1,332 @@
+"""`kiosk validate`: every bad input of issue 2 gives a FILE:LINE:COL line and exit 1.
+
+Each case writes a small broken file (based on a valid playlist) and checks the exact
+line and column of the report, the stable key, and that no traceback escapes.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from textwrap import dedent
+
+import pytest
+
+from kiosk.cli import Environment, main
+
+VALID = dedent(
+    """\
+    version: 1
+    frame:
+      office: 红花尔基镇人民政府
+    entries:
+      - id: n1
+        kind: notice
+        title: 关于召开会议的通知
+        body: 正文
+        schedule:
+          days: workdays
+          times: 08:00-18:00
+    """
+)
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), Environment(stdout=out, stderr=err, environ={}))
+    return code, out.getvalue(), err.getvalue()
+
+
+def validate(tmp_path: Path, content: str | bytes, *extra: str) -> tuple[int, str]:
+    f = tmp_path / "p.yaml"
+    f.write_bytes(content.encode() if isinstance(content, str) else content)
+    code, out, err = run("validate", "--no-font-check", "--today", "2026-11-29", *extra, str(f))
+    assert "Traceback" not in out + err
+    return code, out
+
+
+def assert_reported(out: str, line: int, col: int, key: str) -> None:
+    pattern = rf"^\S*p\.yaml:{line}:{col}: 错误: .+ \[{re.escape(key)}\]$"
+    assert re.search(pattern, out, re.M), out
+
+
+def test_valid_playlist_exits_zero_with_a_summary(tmp_path: Path) -> None:
+    code, out = validate(tmp_path, VALID)
+    assert code == 0
+    assert "有效，1 个条目" in out
+
+
+def test_yaml_syntax_error_is_reported_at_its_line_and_column(tmp_path: Path) -> None:
+    code, out = validate(tmp_path, VALID.replace("title: 关于", "title: [关于"))
+    assert code == 1
+    assert re.search(r"p\.yaml:\d+:\d+: 错误: YAML 格式错误.*\[yaml\.syntax\]", out)
+
+
+def test_colon_inside_an_unquoted_value_gets_a_hint(tmp_path: Path) -> None:
+    code, out = validate(tmp_path, VALID.replace("body: 正文", "body: 时间: 上午"))
+    assert code == 1
+    assert_reported(out, 8, 13, "yaml.syntax")
+    assert "加引号" in out
+
+
+def test_tab_indentation_is_named_as_such(tmp_path: Path) -> None:
+    code, out = validate(tmp_path, VALID.replace("    title:", "\ttitle:"))
+    assert code == 1
+    assert_reported(out, 7, 1, "yaml.tab")
+
+
+def test_duplicate_keys_are_detected(tmp_path: Path) -> None:
+    code, out = validate(
+        tmp_path, VALID.replace("    body: 正文\n", "    body: 正文\n    title: 又一个\n")
+    )
+    assert code == 1
+    assert_reported(out, 9, 5, "yaml.duplicate_key")
+    assert "第 7 行" in out
+
+
+def test_unknown_key_suggests_the_closest_known_one(tmp_path: Path) -> None:
+    code, out = validate(tmp_path, VALID.replace("    title:", "    titel:"))
+    assert code == 1
+    assert_reported(out, 7, 5, "key.unknown")
+    assert "是不是“title”" in out
+    assert "缺少必填的键“title”" not in out  # the misspelling is the one problem
+
+
+def test_unknown_key_in_english(tmp_path: Path) -> None:
+    code, out = validate(tmp_path, VALID.replace("  office:", "  ofice:"), "--lang", "en")
+    assert code == 1
+    assert re.search(r"p\.yaml:3:3: error: unknown key 'ofice'; did you mean 'office'\?", out)
+
+
+def test_wrong_type_is_reported(tmp_path: Path) -> None:
+    code, out = validate(tmp_path, VALID.replace("body: 正文", "body: [正文]"))
+    assert code == 1
+    assert_reported(out, 8, 11, "value.wrong_type")
+
+
+def test_bad_date_is_reported(tmp_path: Path) -> None:
+    code, out = validate(
+        tmp_path, VALID.replace("      days:", "      from: 2026-02-30\n      days:")
+    )
+    assert code == 1
+    assert_reported(out, 10, 13, "value.bad_date")
+    assert "没有这一天" in out
+
+
+def test_bad_time_25_00_is_reported(tmp_path: Path) -> None:
+    code, out = validate(tmp_path, VALID.replace("08:00-18:00", "08:00-25:00"))
+    assert code == 1
+    assert_reported(out, 11, 14, "value.bad_time")
+
+
+def test_ambiguous_time_8_3_asks_for_two_digit_minutes(tmp_path: Path) -> None:
+    code, out = validate(tmp_path, VALID.replace("08:00-18:00", "8:3-18:00"))
+    assert code == 1
+    assert_reported(out, 11, 14, "value.bad_time")
+    assert "08:03 或 08:30" in out
+
+
+def test_days_no_is_called_ambiguous(tmp_path: Path) -> None:
+    code, out = validate(tmp_path, VALID.replace("days: workdays", "days: no"))
+    assert code == 1
+    assert_reported(out, 10, 13, "schedule.days_ambiguous")
+    assert "enabled: false" in out
+
+
+def test_bad_duration_is_reported(tmp_path: Path) -> None:
+    code, out = validate(
+        tmp_path, VALID.replace("    body: 正文\n", "    body: 正文\n    duration: 1:30\n")
+    )
+    assert code == 1
+    assert_reported(out, 9, 15, "value.bad_duration")
+
+
+def test_empty_file_is_reported(tmp_path: Path) -> None:
+    code, out = validate(tmp_path, b"")
+    assert code == 1
+    assert_reported(out, 1, 1, "yaml.empty")
+
+
+def test_comment_only_file_counts_as_empty(tmp_path: Path) -> None:
+    code, out = validate(tmp_path, "# 只有注释\n\n")
+    assert code == 1
+    assert_reported(out, 1, 1, "yaml.empty")
+
+
+def test_gbk_file_is_recognised_and_named(tmp_path: Path) -> None:
+    code, out = validate(tmp_path, VALID.encode("gbk"))
+    assert code == 1
+    assert_reported(out, 3, 11, "yaml.not_utf8")
+    assert "GBK" in out
+
+
+def test_non_utf8_non_gbk_bytes_say_not_utf8(tmp_path: Path) -> None:
+    code, out = validate(tmp_path, b"version: 1\nname: \xff\xfe\xff\n")
+    assert code == 1
+    assert_reported(out, 2, 7, "yaml.not_utf8")
+
+
+def test_utf8_bom_is_accepted(tmp_path: Path) -> None:
+    code, _ = validate(tmp_path, b"\xef\xbb\xbf" + VALID.encode())
+    assert code == 0
+
+
+def test_nul_bytes_are_reported(tmp_path: Path) -> None:
+    code, out = validate(tmp_path, VALID.encode().replace("正文".encode(), b"\x00\x00"))
+    assert code == 1
+    assert_reported(out, 8, 11, "yaml.nul")
+
+
+def test_binary_junk_is_reported(tmp_path: Path) -> None:
+    code, out = validate(tmp_path, b"version: 1\nentries: \x1b\x07\x02junk\n")
+    assert code == 1
+    assert_reported(out, 2, 10, "yaml.binary")
+
+
+def test_an_image_passed_by_mistake_is_named(tmp_path: Path) -> None:
+    code, out = validate(tmp_path, b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    assert code == 1
+    assert_reported(out, 1, 1, "yaml.binary")
+    assert "PNG" in out
+
+
+def test_alias_bomb_is_stopped(tmp_path: Path) -> None:
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for i in range(1, 9):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]")
+    code, out = validate(tmp_path, "\n".join(lines) + "\n")
+    assert code == 1
+    assert_reported(out, 1, 1, "yaml.too_many_nodes")
+
+
+def test_oversized_file_is_refused_before_parsing(tmp_path: Path) -> None:
+    code, out = validate(tmp_path, VALID + "# " + "x" * (1024 * 1024) + "\n")
+    assert code == 1
+    assert re.search(r"p\.yaml: 错误: 文件太大.*\[yaml\.too_large\]", out)
+
+
+def test_missing_referenced_file_is_reported(tmp_path: Path) -> None:
+    text = VALID + "  - id: img\n    kind: image\n    file: assets/没有.png\n"
+    code, out = validate(tmp_path, text)
+    assert code == 1
+    assert_reported(out, 14, 11, "file.missing")
+
+
+def test_existing_referenced_file_is_found_relative_to_the_playlist(tmp_path: Path) -> None:
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets" / "x.png").write_bytes(b"\x89PNG")
+    text = VALID + "  - id: img\n    kind: image\n    file: assets/x.png\n"
+    code, _ = validate(tmp_path, text)
+    assert code == 0
+
+
+def test_duplicate_ids_are_reported_at_the_second(tmp_path: Path) -> None:
+    text = VALID + "  - id: n1\n    kind: notice\n    title: t\n    body: b\n"
+    code, out = validate(tmp_path, text)
+    assert code == 1
+    assert_reported(out, 12, 9, "entry.duplicate_id")
+
+
+def test_date_range_ending_before_it_starts_can_never_be_active(tmp_path: Path) -> None:
+    text = VALID.replace("      days:", "      from: 2026-12-10\n      to: 2026-12-01\n      days:")
+    code, out = validate(tmp_path, text)
+    assert code == 1
+    assert_reported(out, 11, 11, "schedule.never")
+
+
+def test_time_range_starting_where_it_ends_can_never_be_active(tmp_path: Path) -> None:
+    code, out = validate(tmp_path, VALID.replace("08:00-18:00", "08:00-08:00"))
+    assert code == 1
+    assert_reported(out, 11, 14, "schedule.never")
+
+
+def test_empty_weekday_list_can_never_be_active(tmp_path: Path) -> None:
+    code, out = validate(tmp_path, VALID.replace("days: workdays", "days: []"))
+    assert code == 1
+    assert_reported(out, 10, 13, "schedule.never")
+
+
+def test_date_range_without_any_selected_weekday_can_never_be_active(tmp_path: Path) -> None:
+    text = VALID.replace(
+        "days: workdays", "from: 2026-11-30\n      to: 2026-12-04\n      days: [周六, 周日]"
+    )
+    code, out = validate(tmp_path, text)
+    assert code == 1
+    assert_reported(out, 12, 13, "schedule.never")
+
+
+def test_publicity_period_that_cannot_fit_the_date_window(tmp_path: Path) -> None:
+    text = VALID.replace(
+        "      days:",
+        "      from: 2026-12-01\n      to: 2026-12-03\n"
+        "      publicity: {start: 2026-12-01, working_days: 5}\n      days:",
+    )
+    code, out = validate(tmp_path, text)
+    assert code == 1
+    assert_reported(out, 12, 18, "schedule.publicity_no_fit")
+
+
+def test_publicity_period_starting_after_the_window_can_never_be_active(tmp_path: Path) -> None:
+    text = VALID.replace(
+        "      days:",
+        "      to: 2026-12-03\n      publicity: {start: 2026-12-10, end: 2026-12-16}\n      days:",
+    )
+    code, out = validate(tmp_path, text)
+    assert code == 1
+    assert_reported(out, 11, 18, "schedule.publicity_outside")
+
+
+def test_non_public_disclosure_on_inline_content_is_an_error(tmp_path: Path) -> None:
+    text = VALID.replace("    body: 正文\n", "    body: 正文\n    disclosure: 依申请公开\n")
+    code, out = validate(tmp_path, text)
+    assert code == 1
+    assert_reported(out, 9, 17, "entry.not_public")
+
+
+def test_characters_the_font_cannot_draw_are_a_warning_not_an_error(tmp_path: Path) -> None:
+    f = tmp_path / "p.yaml"
+    # U+E000 is in the private use area: no CJK font draws it.
+    f.write_text(VALID.replace("body: 正文", "body: 正文\ue000"), encoding="utf-8")
+    code, out, err = run("validate", "--today", "2026-11-29", str(f))
+    assert code == 0, out + err
+    assert re.search(r"p\.yaml:8:11: 警告: 字体无法显示 .*U\+E000.*\[font\.missing_glyphs\]", out)
+
+
+def test_every_problem_is_reported_in_one_run(tmp_path: Path) -> None:
+    text = VALID.replace("    title:", "    titel:").replace("08:00-18:00", "08:00-25:00")
+    text = text.replace("  office:", "  ofice:")
+    code, out = validate(tmp_path, text)
+    assert code == 1
+    assert len([ln for ln in out.splitlines() if ": 错误: " in ln]) == 3
+
+
+def test_several_files_exit_one_if_any_is_invalid(tmp_path: Path) -> None:
+    good, bad = tmp_path / "good.yaml", tmp_path / "bad.yaml"
+    good.write_text(VALID, encoding="utf-8")
+    bad.write_text(VALID.replace("kind: notice", "kind: notise"), encoding="utf-8")
+    code, out, _ = run("validate", "--no-font-check", str(good), str(bad))
+    assert code == 1
+    assert "good.yaml: 有效" in out
+    assert re.search(r"bad\.yaml:6:11: 错误: .*是不是“notice”", out)
+
+
+def test_missing_file_is_reported_not_raised(tmp_path: Path) -> None:
+    code, out, _ = run("validate", "--no-font-check", str(tmp_path / "none.yaml"))
+    assert code == 1
+    assert "none.yaml: 错误: 文件不存在 [file.not_found]" in out
+
+
+def test_no_files_is_a_usage_error() -> None:
+    code, _, err = run("validate")
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("kind_flag", [(), ("--kind", "config")])
+def test_config_files_are_validated_too(tmp_path: Path, kind_flag: tuple[str, ...]) -> None:
+    f = tmp_path / "kiosk.yaml"
+    f.write_text("timezone: Asia/Shanghai\ndisplay:\n  rotaton: 90\n", encoding="utf-8")
+    code, out, _ = run("validate", "--no-font-check", *kind_flag, str(f))
+    assert code == 1
+    assert re.search(r"kiosk\.yaml:3:3: 错误: 不认识的键“rotaton”；是不是“rotation”", out)
