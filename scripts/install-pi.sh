@@ -7,8 +7,9 @@
 #   1. apt packages: CJK fonts, cec-ctl (v4l-utils), python3-venv, GBM/EGL for SDL's kmsdrm
 #   2. a virtual environment in /opt/kiosk/venv with this source tree installed into it
 #   3. the `kiosk` system user (sysusers.d) in groups video, render, input
-#   4. /etc/kiosk/kiosk.yaml and /etc/kiosk/playlist.yaml from the examples — never
-#      overwriting what is there (a newer example is left beside it as *.example)
+#   4. /etc/kiosk/kiosk.yaml (from docs/kiosk.example.yaml), the example playlists and their
+#      images in /etc/kiosk/playlists and /etc/kiosk/assets — never overwriting what is
+#      there (a newer example is left beside it as *.example)
 #   5. the systemd units kiosk-player.service and kiosk-daemon.service, enabled; the login
 #      prompt on tty1 (where the player draws) disabled
 #   6. with --configure-boot: forced HDMI mode and no console blanking on the kernel
@@ -167,10 +168,12 @@ fi
 
 # 4. configuration ---------------------------------------------------------------------
 say "configuration in /etc/kiosk"
-install_config "$SRC/systemd/kiosk.example.yaml" /etc/kiosk/kiosk.yaml
-if [ -f "$SRC/playlists/demo.yaml" ]; then
-  install_config "$SRC/playlists/demo.yaml" /etc/kiosk/playlist.yaml
-fi
+install_config "$SRC/docs/kiosk.example.yaml" /etc/kiosk/kiosk.yaml
+# The example playlists and the local images/PDFs they refer to (../assets/...).
+for file in "$SRC"/playlists/*.yaml "$SRC"/assets/images/* "$SRC"/assets/documents/*; do
+  [ -f "$file" ] || continue
+  install_config "$file" "/etc/kiosk/${file#"$SRC"/}"
+done
 
 # 5. services --------------------------------------------------------------------------
 say "systemd units"

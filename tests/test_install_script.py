@@ -97,7 +97,10 @@ def test_install_into_a_root_then_again_changes_nothing_and_keeps_local_config(
     groups = (root / "etc" / "group").read_text()
     assert "video:x:44:kiosk" in groups
     config = root / "etc" / "kiosk" / "kiosk.yaml"
-    assert config.read_text() == (REPO / "systemd" / "kiosk.example.yaml").read_text()
+    assert config.read_text() == (REPO / "docs" / "kiosk.example.yaml").read_text()
+    demo = root / "etc" / "kiosk" / "playlists" / "demo.yaml"
+    assert demo.read_text() == (REPO / "playlists" / "demo.yaml").read_text()
+    assert (root / "etc" / "kiosk" / "assets" / "images" / "lobby-floorplan.png").is_file()
 
     config.write_text(config.read_text().replace("example.gov.cn", "wlzq.gov.cn"))
     edited = snapshot(root)

@@ -24,17 +24,16 @@ from kiosk.power import (
     read_json,
     run_command,
 )
+from kiosk.workcal import WorkCalendar, load_calendar
 
 TZ = ZoneInfo("Asia/Shanghai")
 
 
-class ChineseCalendar:
-    """Statutory holidays and 调休 from the chinese-calendar data (what kiosk.workcal wraps)."""
-
-    def is_workday(self, d: date) -> bool:
-        import chinese_calendar
-
-        return bool(chinese_calendar.is_workday(d))
+def ChineseCalendar() -> WorkCalendar:
+    """The working calendar power uses in production (chinese-calendar data, no overrides)."""
+    calendar, problems = load_calendar(None)
+    assert problems == []
+    return calendar
 
 
 CAL = ChineseCalendar()

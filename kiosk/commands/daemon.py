@@ -83,5 +83,8 @@ def run(args: argparse.Namespace, env: Environment) -> int:
         config.timezone,
         config.portal.source,
     )
-    d.run_forever(daemon, d.build_scheduler(daemon), stop)
+    from kiosk.sdnotify import Notifier
+
+    notifier = Notifier(environ)
+    d.run_forever(daemon, d.build_scheduler(daemon), stop, notifier if notifier.enabled else None)
     return 0
