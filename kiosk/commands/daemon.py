@@ -39,9 +39,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def setup_logging(verbose: bool) -> None:
+def setup_logging(verbose: bool, under_journal: bool = False) -> None:
+    """One line per event on stdout; the journal adds its own timestamps."""
     handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    fmt = "%(levelname)s %(name)s %(message)s"
+    handler.setFormatter(logging.Formatter(fmt if under_journal else "%(asctime)s " + fmt))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
@@ -52,7 +54,7 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     from kiosk import daemon as d
 
     environ = env.environ
-    setup_logging(env.verbose)
+    setup_logging(env.verbose, under_journal=bool(environ.get("JOURNAL_STREAM")))
     config = d.load_config(args.config, environ)
     try:
         clock = SystemClock(ZoneInfo(config.timezone))
