@@ -141,3 +141,31 @@ def test_a_failed_nightly_sync_is_recorded_and_the_current_content_stays(
     assert "manifest.bad_signature" in outcome.message
     view = read_current(daemon.state_dir)
     assert view is not None and view.version == 1
+
+
+def test_kiosk_daemon_once_runs_one_job_from_the_command_line(
+    tmp_path: Path, portal: tuple[Publisher, str]
+) -> None:
+    import io
+    from datetime import datetime
+
+    from kiosk.cli import Environment, main
+    from tests.pubkit import notice
+
+    pub, url = portal
+    # the command uses the real clock: a publication valid around now
+    pub.publish(1, [notice("n1")], [], issued=datetime.now(T0.tzinfo) - timedelta(hours=1))
+    (tmp_path / "portal.pub").write_bytes(keys.public_pem(pub.key.public_key()))
+    config = tmp_path / "kiosk.yaml"
+    state = tmp_path / "state"
+    config.write_text(
+        f"state_dir: {state}\nportal:\n  source: {url}\n  public_key: {tmp_path / 'portal.pub'}\n"
+        "power:\n  backend: blank\n"
+    )
+    out, err = io.StringIO(), io.StringIO()
+    env = Environment(stdout=out, stderr=err, environ={})
+    assert main(["daemon", "--once", "power", "--config", str(config)], env) == 0
+    assert json.loads((state / "power.json").read_text())["state"] in ("on", "off")
+    assert main(["daemon", "--once", "sync", "--config", str(config)], env) == 0
+    view = read_current(state)
+    assert view is not None and view.version == 1

@@ -45,8 +45,10 @@ def setup_logging(verbose: bool, under_journal: bool = False) -> None:
     fmt = "%(levelname)s %(name)s %(message)s"
     handler.setFormatter(logging.Formatter(fmt if under_journal else "%(asctime)s " + fmt))
     root = logging.getLogger()
-    root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    if root.handlers:  # already configured (embedding, tests)
+        return
+    root.addHandler(handler)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
