@@ -151,6 +151,13 @@ if [ "$DO_VENV" -eq 1 ]; then
   run "$ROOT$PREFIX/venv/bin/pip" install -q --upgrade pip
   run "$ROOT$PREFIX/venv/bin/pip" install -q --upgrade "$SRC"
 fi
+# `kiosk` on PATH for staff (kiosk power, kiosk doctor, kiosk status ...)
+if [ "$(readlink "$ROOT/usr/local/bin/kiosk" 2>/dev/null || true)" = "$PREFIX/venv/bin/kiosk" ]; then
+  say "unchanged: /usr/local/bin/kiosk"
+else
+  run mkdir -p "$ROOT/usr/local/bin"
+  run ln -sfn "$PREFIX/venv/bin/kiosk" "$ROOT/usr/local/bin/kiosk"
+fi
 say "documentation in $PREFIX/docs"
 for doc in "$SRC"/docs/*.md; do
   [ -e "$doc" ] || continue
@@ -164,6 +171,15 @@ if [ "$ROOT" = "" ]; then
   run systemd-sysusers /usr/lib/sysusers.d/kiosk.conf
 else
   run systemd-sysusers --root="$ROOT" "$ROOT/usr/lib/sysusers.d/kiosk.conf"
+fi
+
+# The content store's directories exist before the player first starts, so its unit can
+# mount them read-only (ReadOnlyPaths= skips paths missing at start).
+if [ "$ROOT" = "" ]; then
+  run install -d -o kiosk -g kiosk -m 0755 /var/lib/kiosk /var/lib/kiosk/objects \
+    /var/lib/kiosk/generations
+else
+  run install -d -m 0755 "$ROOT/var/lib/kiosk/objects" "$ROOT/var/lib/kiosk/generations"
 fi
 
 # 4. configuration ---------------------------------------------------------------------

@@ -92,6 +92,8 @@ def test_install_into_a_root_then_again_changes_nothing_and_keeps_local_config(
     assert first.returncode == 0, first.stdout + first.stderr
     assert (root / "etc/systemd/system/multi-user.target.wants/kiosk-player.service").is_symlink()
     assert (root / "etc/systemd/system/multi-user.target.wants/kiosk-daemon.service").is_symlink()
+    assert os.readlink(root / "usr" / "local" / "bin" / "kiosk") == "/opt/kiosk/venv/bin/kiosk"
+    assert (root / "var" / "lib" / "kiosk" / "objects").is_dir()
     passwd = (root / "etc" / "passwd").read_text()
     assert any(line.startswith("kiosk:") for line in passwd.splitlines())
     groups = (root / "etc" / "group").read_text()
