@@ -426,3 +426,124 @@ class AlertFeed:
             write_json_atomic(path, player_document(shown, now))
         self._shown = current
         return shown
+
+
+# ----------------------------------------------------------------------------- publishing
+
+SOURCE_KEYS = ("id", "level", "title", "body", "issued", "expires")
+
+
+def _source_instant(text: str, tz: Any) -> datetime | None:
+    """``2026-11-30 12:00`` (configured zone) or a full ISO instant."""
+    try:
+        parsed = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=tz)
+
+
+def build_document(
+    data: bytes, path: str, now: datetime, previous: AlertDocument | None
+) -> tuple[bytes | None, list[Any]]:
+    """Staff's alert source (YAML) → the bytes of the next ``alerts.json``. Pure.
+
+    Source::
+
+        alerts:
+          - id: 2026-117
+            level: orange            # blue / yellow / orange / red
+            title: 明日上午停水通知
+            body: 因管网维修，11月30日8:00—12:00镇区停水。
+            expires: 2026-11-30 12:00  # in the configured zone
+            # issued: 2026-11-29 09:00 (default: now)
+
+    ``alerts: []`` withdraws every alert. The version is one more than ``previous``.
+    Returns ``(bytes, [])`` or ``(None, diagnostics)`` with file:line:col positions.
+    """
+    from kiosk.diagnostics import error
+    from kiosk.yamlsrc import Map, Scalar, Seq, parse_yaml
+
+    root, diags = parse_yaml(data, path)
+    if root is None or any(d.is_error for d in diags):
+        return None, diags
+    if not isinstance(root, Map) or not isinstance(root.get("alerts"), Seq):
+        return None, [
+            error(
+                root.pos,
+                "alerts.source",
+                "需要顶层键 alerts: 后跟列表",
+                "expected a top-level 'alerts:' list",
+            )
+        ]
+    seq = root.get("alerts")
+    assert isinstance(seq, Seq)
+    items: list[dict[str, str]] = []
+    for node in seq.items:
+        if not isinstance(node, Map):
+            diags.append(
+                error(
+                    node.pos, "alerts.source", "每条通知应为键值表", "each alert must be a mapping"
+                )
+            )
+            continue
+        item: dict[str, str] = {}
+        bad: set[str] = set()
+        for key, value in node:
+            if key.text not in SOURCE_KEYS:
+                diags.append(
+                    error(
+                        key.pos,
+                        "alerts.unknown_key",
+                        f"未知的键 {key.text}（可用: {', '.join(SOURCE_KEYS)}）",
+                        f"unknown key {key.text}",
+                    )
+                )
+                continue
+            if not isinstance(value, Scalar):
+                bad.add(key.text)
+                diags.append(
+                    error(
+                        value.pos,
+                        "alerts.source",
+                        f"{key.text} 应为文字",
+                        f"{key.text} must be text",
+                    )
+                )
+                continue
+            text = value.text
+            if key.text in ("issued", "expires"):
+                when = _source_instant(text, now.tzinfo)
+                if when is None:
+                    bad.add(key.text)
+                    diags.append(
+                        error(
+                            value.pos,
+                            "alerts.bad_time",
+                            f"时间格式应为 2026-11-30 12:00，而不是“{text}”",
+                            f"time must look like 2026-11-30 12:00, not {text!r}",
+                        )
+                    )
+                    continue
+                text = when.isoformat(timespec="seconds")
+            item[key.text] = text
+        item.setdefault("issued", now.isoformat(timespec="seconds"))
+        for required in ("id", "level", "title", "expires"):
+            if required not in item and required not in bad:
+                diags.append(
+                    error(node.pos, "alerts.missing_key", f"缺少 {required}", f"missing {required}")
+                )
+        items.append(item)
+    if any(d.is_error for d in diags):
+        return None, diags
+    doc = {
+        "format": FORMAT,
+        "version": (previous.version + 1) if previous else 1,
+        "issued": now.isoformat(timespec="seconds"),
+        "alerts": items,
+    }
+    out = json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+    try:
+        parse_alerts(out)
+    except AlertFeedError as exc:
+        return None, [error(seq.pos, exc.key, str(exc), str(exc))]
+    return out, diags

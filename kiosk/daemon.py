@@ -22,6 +22,7 @@ The scheduler wiring (:func:`build_scheduler`) is thin: APScheduler 3.x with
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import threading
@@ -58,7 +59,8 @@ WATCH_INTERVAL_S = 30.0
 CATCHUP_DELAY_S = 60  # after start: let the network come up
 MISSED_CATCHUP_DELAY_S = 5
 SYNC_PERIOD = timedelta(days=1)
-TRUST_SAVE_EVERY = timedelta(minutes=10)
+TRUST_SAVE_EVERY = timedelta(hours=1)  # SD-card friendly
+LIVENESS_S = 300.0
 
 
 # ----------------------------------------------------------------------------- pure helpers
@@ -100,15 +102,22 @@ def _parse_instant(value: object) -> datetime | None:
     return parsed if parsed.tzinfo else None
 
 
+def _outcome_time(value: object) -> datetime | None:
+    """An instant from ``state.json``: an ISO string, or the sync's outcome object
+    ``{"time": ISO, "result": ...}``."""
+    if isinstance(value, dict):
+        value = value.get("time")
+    return _parse_instant(value)
+
+
 def last_sync_success(state_dir: Path) -> datetime | None:
     """The persisted last successful sync: ``state.json`` (written by the sync) or the daemon's
     own record, whichever is newer."""
     found: list[datetime] = []
     state = read_json(state_dir / "state.json") or {}
-    for key in ("last_success", "last_success_at", "last_sync_success"):
-        when = _parse_instant(state.get(key))
-        if when:
-            found.append(when)
+    when = _outcome_time(state.get("last_success"))
+    if when:
+        found.append(when)
     own = read_json(state_dir / DAEMON_STATE) or {}
     when = _parse_instant(own.get("last_sync_success"))
     if when:
@@ -116,46 +125,70 @@ def last_sync_success(state_dir: Path) -> datetime | None:
     return max(found, default=None)
 
 
+def last_trusted_time(state_dir: Path) -> datetime | None:
+    """The latest time known to be right: the daemon's own record (saved while NTP says the
+    clock is synchronised) or the sync's ``last_trusted_time`` in ``state.json``."""
+    own = _parse_instant((read_json(state_dir / DAEMON_STATE) or {}).get("last_trusted"))
+    sync = _parse_instant((read_json(state_dir / "state.json") or {}).get("last_trusted_time"))
+    return max((t for t in (own, sync) if t is not None), default=None)
+
+
 PROOF_LOG = "proof.jsonl"
-PROOF_KEEP_DAYS = 400  # a 公示期 is weeks; audits ask about last year
+PROOF_ARCHIVE = "proof"
+PROOF_KEEP_DAYS = 400  # a 公示期 lasts weeks; audits ask about last year
 
 
-def rotate_proof_log(state_dir: Path, now: datetime, keep_days: int = PROOF_KEEP_DAYS) -> None:
-    """Daily: ``proof.jsonl`` → ``proof/proof-YYYYMMDD.jsonl``; files rotated on an earlier
-    day (the player has reopened its log since) are gzipped; archives older than
-    ``keep_days`` are removed. Never loses a line: a file is compressed only a day after it
-    stopped being the live log."""
+def archive_proof_log(state_dir: Path, now: datetime, keep_days: int = PROOF_KEEP_DAYS) -> int:
+    """Keep the proof of display beyond the player's own bounded log.
+
+    The player appends to ``proof.jsonl`` and, by size, shifts it to ``proof.jsonl.1`` …
+    ``proof.jsonl.<keep>``, dropping the oldest (``kiosk proof`` reads those). A rotated file
+    never changes again, only its number; so each one is copied once, gzipped, into
+    ``proof/proof-<first day>-<sha8>.jsonl.gz`` (named by content, so renumbering does not copy
+    it twice). Archives older than ``keep_days`` are removed. Returns the number archived.
+    """
     import gzip
+    import hashlib
     import os
     import re
-    import shutil
 
-    live = state_dir / PROOF_LOG
-    archive = state_dir / "proof"
-    stamp = now.strftime("%Y%m%d")
-    if live.exists() and live.stat().st_size > 0:
+    archive = state_dir / PROOF_ARCHIVE
+    known = set()
+    if archive.is_dir():
+        for path in archive.iterdir():
+            m = re.fullmatch(r"proof-(\d{8})-([0-9a-f]{8})\.jsonl\.gz", path.name)
+            if not m:
+                continue
+            if m.group(1) < (now - timedelta(days=keep_days)).strftime("%Y%m%d"):
+                path.unlink()
+                log.info("proof.expire file=%s", path.name)
+                continue
+            known.add(m.group(2))
+    added = 0
+    for path in sorted(state_dir.glob(f"{PROOF_LOG}.*")):
+        if not path.name[len(PROOF_LOG) + 1 :].isdigit():
+            continue
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()[:8]
+        if not data or digest in known:
+            continue
+        first = now
+        for line in data.splitlines():
+            try:
+                first = datetime.fromisoformat(json.loads(line)["start"])
+                break
+            except (ValueError, KeyError, TypeError):
+                continue
         archive.mkdir(exist_ok=True)
-        target = archive / f"proof-{stamp}.jsonl"
-        if not target.exists():
-            os.replace(live, target)
-            log.info("proof.rotate file=%s", target.name)
-    if not archive.is_dir():
-        return
-    cutoff = (now - timedelta(days=keep_days)).strftime("%Y%m%d")
-    for path in sorted(archive.iterdir()):
-        m = re.fullmatch(r"proof-(\d{8})\.jsonl(\.gz)?", path.name)
-        if not m:
-            continue
-        if m.group(1) < cutoff:
-            path.unlink()
-            continue
-        if m.group(2) is None and m.group(1) < stamp:
-            gz = path.with_name(path.name + ".gz")
-            tmp = gz.with_name("." + gz.name + ".tmp")
-            with path.open("rb") as src, gzip.open(tmp, "wb") as dst:
-                shutil.copyfileobj(src, dst)
-            os.replace(tmp, gz)
-            path.unlink()
+        target = archive / f"proof-{first:%Y%m%d}-{digest}.jsonl.gz"
+        tmp = archive / f".{target.name}.tmp"
+        with gzip.open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+        known.add(digest)
+        added += 1
+        log.info("proof.archive file=%s from=%s", target.name, path.name)
+    return added
 
 
 # ----------------------------------------------------------------------------- the daemon
@@ -182,7 +215,6 @@ class Daemon:
     power: PowerController
     calendar: WorkdayCalendar | None = None
     timesync_flag: Path = TIMESYNC_FLAG
-    gc: Callable[[], Any] | None = None
     on_change: Callable[[Daemon], None] | None = None  # e.g. write metrics
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _trusted: bool | None = None
@@ -190,6 +222,7 @@ class Daemon:
     _watch: tuple[datetime, float] | None = None
     last_sync: SyncOutcome | None = None
     last_decision: PowerDecision | None = None
+    last_power_mono: float | None = None
 
     # -- state -----------------------------------------------------------------------
 
@@ -204,7 +237,7 @@ class Daemon:
     def is_trusted(self) -> bool:
         now = self.clock.now()
         synced = self.timesync_flag.exists()
-        last = _parse_instant(self._own_state().get("last_trusted"))
+        last = last_trusted_time(self.state_dir)
         trusted = clock_trusted(now, synced, last)
         if trusted != self._trusted:
             if trusted:
@@ -223,7 +256,8 @@ class Daemon:
             and synced
             and (self._last_saved_trust is None or now - self._last_saved_trust >= TRUST_SAVE_EVERY)
         ):
-            if last is None or now > last:
+            own = _parse_instant(self._own_state().get("last_trusted"))
+            if own is None or now > own:
                 self._save_own(last_trusted=now.isoformat(timespec="seconds"))
             self._last_saved_trust = now
         return trusted
@@ -303,6 +337,7 @@ class Daemon:
         return power_state(now, self.config.power, self.calendar, override)
 
     def job_power(self) -> PowerDecision | None:
+        self.last_power_mono = self.clock.monotonic()
         decision = self.decide_power()
         if decision is not None:
             self.power.apply(decision, self.clock.now())
@@ -311,13 +346,13 @@ class Daemon:
         return decision
 
     def job_housekeeping(self) -> None:
-        if self.gc is not None:
-            try:
-                self.gc()
-                log.info("store.gc ok")
-            except Exception as exc:
-                log.warning("store.gc_fail error=%s", exc)
-        rotate_proof_log(self.state_dir, self.clock.now())
+        """Daily: archive the player's rotated proof logs. (The content store needs no sweep
+        here: every sync run keeps the current and previous generation and collects the rest
+        under the sync's own lock.)"""
+        try:
+            archive_proof_log(self.state_dir, self.clock.now())
+        except OSError as exc:
+            log.warning("proof.archive_fail error=%s", exc)
         self._changed()
 
     def _changed(self) -> None:
@@ -471,76 +506,104 @@ def on_watch(daemon: Daemon, scheduler: Any) -> None:
             schedule_catch_up(daemon, scheduler)
 
 
-def run_forever(daemon: Daemon, scheduler: Any, stop: threading.Event) -> None:
-    """The imperative shell: start the scheduler and watch the clock until ``stop``."""
+def alive(daemon: Daemon) -> bool:
+    """The scheduler is doing its work: the power job (every minute, quick) ran recently.
+    While this holds the daemon feeds systemd's watchdog; a wedged scheduler gets restarted."""
+    last = daemon.last_power_mono
+    return last is None or daemon.clock.monotonic() - last < LIVENESS_S
+
+
+def status_line(daemon: Daemon) -> str:
+    """One line for ``systemctl status`` (``STATUS=``)."""
+    parts = []
+    if daemon.last_decision is not None:
+        parts.append("屏幕" + ("开" if daemon.last_decision.on else "关"))
+    last = last_sync_success(daemon.state_dir)
+    parts.append(f"上次同步 {last:%m-%d %H:%M}" if last else "尚未同步")
+    if daemon._trusted is False:
+        parts.append("时间未同步")
+    return "，".join(parts)
+
+
+def run_forever(
+    daemon: Daemon, scheduler: Any, stop: threading.Event, notifier: Any | None = None
+) -> None:
+    """The imperative shell: start the scheduler and watch the clock until ``stop``.
+    With a :class:`kiosk.sdnotify.Notifier`: ``READY=1`` after the first decisions, then
+    ``WATCHDOG=1`` on every tick while :func:`alive`, and a ``STATUS=`` line."""
     scheduler.start()
     startup(daemon, scheduler)
+    if notifier is not None:
+        notifier.send("READY=1")
+        notifier.status(status_line(daemon))
     while not stop.wait(WATCH_INTERVAL_S):
         on_watch(daemon, scheduler)
+        if notifier is not None:
+            if alive(daemon):
+                notifier.send("WATCHDOG=1")
+            else:
+                log.error("daemon.stalled: the power job has not run for %d s", LIVENESS_S)
+            notifier.status(status_line(daemon))
+    if notifier is not None:
+        notifier.send("STOPPING=1")
     scheduler.shutdown(wait=True)
 
 
 # ----------------------------------------------------------------------------- construction
 
 
-def _optional(module: str, name: str) -> Any:
-    """An attribute of a sibling module, or None while that module has not landed."""
-    import importlib
-
-    try:
-        return getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        return None
-
-
 def load_config(cli_value: str | None, environ: Mapping[str, str]) -> Config:
-    loader = _optional("kiosk.config", "load_config")
-    if loader is None:
-        return Config()
-    config: Config = loader(cli_value, environ)
-    return config
+    from kiosk.config import load_config as load
+
+    return load(cli_value, environ)
 
 
-def load_work_calendar(config: Config) -> WorkdayCalendar | None:
-    loader = _optional("kiosk.workcal", "load_calendar")
-    if loader is None:
-        return None
-    calendar: WorkdayCalendar
-    calendar, problems = loader(config.calendar_overrides)
+def load_work_calendar(config: Config) -> WorkdayCalendar:
+    """The working calendar with the staff override file; problems in that file are logged
+    (``kiosk validate`` shows them to staff) and the rest of the calendar still applies."""
+    from kiosk.workcal import load_calendar
+
+    calendar, problems = load_calendar(config.calendar_overrides)
     for problem in problems:
         log.warning("calendar.override_problem %s", problem.format("en"))
     return calendar
 
 
 def make_verify(config: Config) -> Callable[[bytes, bytes], None] | None:
-    """Signature check for the alert feed: the manifest's key and scheme."""
-    if not config.portal.public_key:
+    """Signature check for the alert feed: the manifest's key and scheme. The key file is read
+    at each check, so installing or replacing ``portal.pub`` needs no restart."""
+    key_path = config.portal.public_key
+    if not key_path:
         return None
-    load_keys = _optional("kiosk.keys", "load_trusted_keys")
-    verify_detached = _optional("kiosk.manifest", "verify_detached")
-    if load_keys is None or verify_detached is None:
-        return None
-    trusted = load_keys([config.portal.public_key])
+    from kiosk import keys
+    from kiosk.manifest import verify_detached
 
     def verify(raw: bytes, sig: bytes) -> None:
-        verify_detached(raw, sig, trusted, max_bytes=ALERT_MAX_BYTES)
+        verify_detached(raw, sig, keys.load_trusted_keys([key_path]), max_bytes=ALERT_MAX_BYTES)
 
     return verify
 
 
 def make_sync_runner(config: Config, clock: Clock) -> SyncRunner | None:
-    run_sync = _optional("kiosk.sync", "sync_from_config")
-    if run_sync is None or not config.portal.source:
+    """One run of :func:`kiosk.sync.run_sync` with the configured source, key and limits."""
+    if not config.portal.source or not config.portal.public_key:
         return None
+    from kiosk import keys
+    from kiosk.sync import SyncSettings, run_sync
+
+    source = config.portal.source
+    key_path = config.portal.public_key
+    settings = SyncSettings.from_config(config.portal)
 
     def runner() -> SyncOutcome:
-        report = run_sync(config, clock)
-        ok = bool(getattr(report, "ok", True))
+        # keys are re-read each run: replacing portal.pub needs no restart
+        trusted = keys.load_trusted_keys([key_path])
+        result = run_sync(source, config.state_dir, trusted, clock, settings)
         return SyncOutcome(
-            ok=ok,
-            version=getattr(report, "version", None),
-            changed=bool(getattr(report, "changed", False)),
-            message=str(getattr(report, "message", "") or getattr(report, "error", "") or ""),
+            ok=result.ok,
+            version=result.version,
+            changed=result.status == "updated",
+            message="" if result.ok else f"{result.key}: {result.message}",
         )
 
     return runner
@@ -565,7 +628,6 @@ def make_daemon(config: Config, clock: Clock, environ: Mapping[str, str]) -> Dae
     )
     feed = AlertFeed(state_dir, fetcher, make_verify(config))
     power = PowerController(state_dir, choose_backend(config.power, environ))
-    gc = _optional("kiosk.store", "gc")
     daemon = Daemon(
         config=config,
         clock=clock,
@@ -574,7 +636,6 @@ def make_daemon(config: Config, clock: Clock, environ: Mapping[str, str]) -> Dae
         alert_feed=feed,
         power=power,
         calendar=load_work_calendar(config),
-        gc=(lambda: gc(state_dir)) if gc is not None else None,
     )
     if config.metrics_file:
         metrics_path = config.metrics_file

@@ -375,8 +375,9 @@ def check_last_sync(p: Probe) -> Check:
     last = last_sync_success(p.state_dir)
     if last is None:
         return _warn("sync.age", "从未同步成功（kiosk sync 立即同步，查看错误）")
-    age = p.clock.now() - last
-    text = f"上次同步成功于 {last:%Y-%m-%d %H:%M}（{_age(age)}前）"
+    now = p.clock.now()
+    age = now - last
+    text = f"上次同步成功于 {last.astimezone(now.tzinfo):%Y-%m-%d %H:%M}（{_age(age)}前）"
     if age > timedelta(days=7):
         return _fail("sync.age", text + "：内容已过期太久，请检查网络和门户网站")
     if age > timedelta(hours=36):

@@ -70,6 +70,10 @@ def render(metrics: Iterable[Metric]) -> str:
 
 
 def _ts(value: object) -> float | None:
+    """Seconds since the epoch from an ISO instant, or from the sync's outcome object
+    ``{"time": ISO, "result": ...}`` in ``state.json``."""
+    if isinstance(value, Mapping):
+        value = value.get("time")
     if not isinstance(value, str):
         return None
     try:
@@ -83,16 +87,6 @@ def _num(value: object) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return float(value)
-
-
-def _first(data: Mapping[str, Any], *keys: str) -> Any:
-    for key in keys:
-        node: Any = data
-        for part in key.split("."):
-            node = node.get(part) if isinstance(node, Mapping) else None
-        if node is not None:
-            return node
-    return None
 
 
 @dataclass(frozen=True)
@@ -116,22 +110,22 @@ def collect(inp: Inputs) -> list[Metric]:
     def one(name: str, help: str, value: float | None, typ: str = "gauge") -> Metric:
         return Metric(name, help, typ, () if value is None else (({}, value),))
 
-    last_attempt = _ts(_first(inp.daemon, "last_sync_attempt")) or _ts(
-        _first(inp.state, "last_attempt", "last_attempt_at")
-    )
-    successes = [
+    attempts = [
         t
-        for t in (
-            _ts(_first(inp.daemon, "last_sync_success")),
-            _ts(_first(inp.state, "last_success", "last_success_at")),
-        )
+        for t in (_ts(inp.daemon.get("last_sync_attempt")), _ts(inp.state.get("last_attempt")))
         if t is not None
     ]
-    result = _first(inp.daemon, "last_sync_result")
-    version = inp.version if inp.version is not None else _num(_first(inp.state, "version"))
-    entry = _first(inp.status, "entry.id", "entry_id", "current.entry", "current_entry", "entry")
-    fps = _num(_first(inp.status, "fps", "frames_per_second"))
-    frames = _num(_first(inp.status, "frames", "frame_counter", "frame"))
+    successes = [
+        t
+        for t in (_ts(inp.daemon.get("last_sync_success")), _ts(inp.state.get("last_success")))
+        if t is not None
+    ]
+    last_attempt = max(attempts, default=None)
+    result = inp.daemon.get("last_sync_result")
+    version = inp.version if inp.version is not None else _num(inp.state.get("highest_version"))
+    entry = inp.status.get("entry")
+    fps = _num(inp.status.get("fps"))
+    frames = _num(inp.status.get("frames"))
     power = inp.power.get("state")
     alerts = inp.alerts.get("alerts")
     out = [

@@ -7,8 +7,9 @@
 #   1. apt packages: CJK fonts, cec-ctl (v4l-utils), python3-venv, GBM/EGL for SDL's kmsdrm
 #   2. a virtual environment in /opt/kiosk/venv with this source tree installed into it
 #   3. the `kiosk` system user (sysusers.d) in groups video, render, input
-#   4. /etc/kiosk/kiosk.yaml and /etc/kiosk/playlist.yaml from the examples — never
-#      overwriting what is there (a newer example is left beside it as *.example)
+#   4. /etc/kiosk/kiosk.yaml (from docs/kiosk.example.yaml), the example playlists and their
+#      images in /etc/kiosk/playlists and /etc/kiosk/assets — never overwriting what is
+#      there (a newer example is left beside it as *.example)
 #   5. the systemd units kiosk-player.service and kiosk-daemon.service, enabled; the login
 #      prompt on tty1 (where the player draws) disabled
 #   6. with --configure-boot: forced HDMI mode and no console blanking on the kernel
@@ -150,6 +151,13 @@ if [ "$DO_VENV" -eq 1 ]; then
   run "$ROOT$PREFIX/venv/bin/pip" install -q --upgrade pip
   run "$ROOT$PREFIX/venv/bin/pip" install -q --upgrade "$SRC"
 fi
+# `kiosk` on PATH for staff (kiosk power, kiosk doctor, kiosk status ...)
+if [ "$(readlink "$ROOT/usr/local/bin/kiosk" 2>/dev/null || true)" = "$PREFIX/venv/bin/kiosk" ]; then
+  say "unchanged: /usr/local/bin/kiosk"
+else
+  run mkdir -p "$ROOT/usr/local/bin"
+  run ln -sfn "$PREFIX/venv/bin/kiosk" "$ROOT/usr/local/bin/kiosk"
+fi
 say "documentation in $PREFIX/docs"
 for doc in "$SRC"/docs/*.md; do
   [ -e "$doc" ] || continue
@@ -165,12 +173,23 @@ else
   run systemd-sysusers --root="$ROOT" "$ROOT/usr/lib/sysusers.d/kiosk.conf"
 fi
 
+# The content store's directories exist before the player first starts, so its unit can
+# mount them read-only (ReadOnlyPaths= skips paths missing at start).
+if [ "$ROOT" = "" ]; then
+  run install -d -o kiosk -g kiosk -m 0755 /var/lib/kiosk /var/lib/kiosk/objects \
+    /var/lib/kiosk/generations
+else
+  run install -d -m 0755 "$ROOT/var/lib/kiosk/objects" "$ROOT/var/lib/kiosk/generations"
+fi
+
 # 4. configuration ---------------------------------------------------------------------
 say "configuration in /etc/kiosk"
-install_config "$SRC/systemd/kiosk.example.yaml" /etc/kiosk/kiosk.yaml
-if [ -f "$SRC/playlists/demo.yaml" ]; then
-  install_config "$SRC/playlists/demo.yaml" /etc/kiosk/playlist.yaml
-fi
+install_config "$SRC/docs/kiosk.example.yaml" /etc/kiosk/kiosk.yaml
+# The example playlists and the local images/PDFs they refer to (../assets/...).
+for file in "$SRC"/playlists/*.yaml "$SRC"/assets/images/* "$SRC"/assets/documents/*; do
+  [ -f "$file" ] || continue
+  install_config "$file" "/etc/kiosk/${file#"$SRC"/}"
+done
 
 # 5. services --------------------------------------------------------------------------
 say "systemd units"

@@ -33,13 +33,14 @@ def iso(dt: datetime) -> str:
 
 
 def alert(aid: str = "2026-117", level: str = "red", hours: float = 3, **kw: Any) -> dict[str, Any]:
+    issued = kw.pop("issued", T0)
     return {
         "id": aid,
         "level": level,
         "title": kw.pop("title", "大风蓝色预警：今日下午停止户外作业"),
         "body": kw.pop("body", "请居民减少外出。"),
-        "issued": iso(kw.pop("issued", T0)),
-        "expires": iso(kw.pop("expires", T0 + timedelta(hours=hours))),
+        "issued": iso(issued),
+        "expires": iso(kw.pop("expires", issued + timedelta(hours=hours))),
         **kw,
     }
 

@@ -136,7 +136,7 @@ def test_catch_up_after_downtime_schedules_one_sync_shortly_after_start(
     daemon, clock, sync = make(tmp_path, datetime(2026, 11, 30, 9, 15, tzinfo=TZ))
     # last success three days ago (the board was switched off over the weekend)
     (daemon.state_dir / "state.json").write_text(
-        json.dumps({"last_success": "2026-11-27T02:44:00+08:00"})
+        json.dumps({"last_success": {"time": "2026-11-27T02:44:00+08:00", "result": "updated"}})
     )
     sched = d.build_scheduler(daemon, paused_scheduler)
     sched.start(paused=True)
@@ -164,7 +164,8 @@ def test_catch_up_only_when_a_nightly_run_was_missed(
 ) -> None:
     daemon, _, _ = make(tmp_path, datetime(2026, 11, 30, 2, 0, tzinfo=TZ))
     if last_success:
-        (daemon.state_dir / "state.json").write_text(json.dumps({"last_success": last_success}))
+        success = {"time": last_success, "result": "unchanged", "version": 3}
+        (daemon.state_dir / "state.json").write_text(json.dumps({"last_success": success}))
     if last_success == "2026-11-30T02:50:00+08:00":
         daemon.clock.set_wall(datetime(2026, 11, 30, 9, 0, tzinfo=TZ))  # type: ignore[attr-defined]
     assert daemon.needs_catch_up() is overdue
@@ -325,7 +326,7 @@ def test_an_unreachable_feed_is_logged_once_and_alerts_still_expire(
 
 
 def power_timeline(
-    daemon: d.Daemon, clock: FakeClock, until: datetime, step_s: int = 600
+    daemon: d.Daemon, clock: FakeClock, until: datetime, step_s: int = 1800
 ) -> list[tuple[str, str]]:
     """Run the power job every ``step_s`` of the way; return (local time, state) per change."""
     seen: list[tuple[str, str]] = []
@@ -343,7 +344,8 @@ def test_power_follows_national_day_and_the_tiaoxiu_saturday(
 ) -> None:
     caplog.set_level(logging.INFO, "kiosk.power")
     start = datetime(2026, 9, 30, 7, 0, tzinfo=TZ)
-    daemon, clock, _ = make(tmp_path, start)
+    # trusted by the release floor; no timesync flag so no last-trusted writes on the way
+    daemon, clock, _ = make(tmp_path, start, synced=False)
     timeline = power_timeline(daemon, clock, datetime(2026, 10, 12, 9, 0, tzinfo=TZ))
     assert timeline == [
         ("09-30 Wed 07:00", "off"),
@@ -427,30 +429,66 @@ def test_a_failing_cec_command_through_the_daemon_falls_back_to_blanking(
 # ----------------------------------------------------------------------------- housekeeping
 
 
-def test_housekeeping_rotates_the_proof_log_and_compresses_it_a_day_later(
+def test_housekeeping_archives_each_rotated_proof_log_once_and_expires_old_archives(
     tmp_path: Path,
 ) -> None:
     import gzip
 
+    from kiosk.player.engine import ProofRecord
+    from kiosk.player.proof import ProofLog, proof_files
+
     daemon, clock, _ = make(tmp_path, datetime(2026, 11, 27, 4, 10, tzinfo=TZ))
-    live = daemon.state_dir / "proof.jsonl"
-    live.write_text('{"entry": "a"}\n')
+    plog = ProofLog(daemon.state_dir, max_bytes=600, keep=2)  # tiny: rotates every few lines
+    t = datetime(2026, 11, 20, 9, 0, tzinfo=TZ)
+    written: list[str] = []
+
+    def show(n: int) -> None:
+        nonlocal t
+        for _ in range(n):
+            rec = ProofRecord(
+                f"notice-{len(written)}",
+                "关于2018年政府信息公开年度报告的公告",
+                "notice",
+                t,
+                t + timedelta(seconds=40),
+                (1,),
+                1,
+            )
+            plog.append(rec)
+            written.append(rec.entry_id)
+            t += timedelta(seconds=40)
+
+    show(6)
     daemon.job_housekeeping()
     archive = daemon.state_dir / "proof"
-    assert sorted(p.name for p in archive.iterdir()) == ["proof-20261127.jsonl"]
-    live.write_text('{"entry": "b"}\n')
-    clock.advance(86400)
-    daemon.job_housekeeping()
-    assert sorted(p.name for p in archive.iterdir()) == [
-        "proof-20261127.jsonl.gz",
-        "proof-20261128.jsonl",
+    first = sorted(p.name for p in archive.iterdir())
+    assert first and all(n.startswith("proof-20261120-") and n.endswith(".jsonl.gz") for n in first)
+    daemon.job_housekeeping()  # nothing new: nothing copied twice
+    assert sorted(p.name for p in archive.iterdir()) == first
+    for _ in range(3):  # the player renumbers and drops its oldest files between runs
+        show(4)
+        clock.advance(86400)
+        daemon.job_housekeeping()
+    archived: list[str] = []
+    for path in sorted(archive.iterdir()):
+        archived += [
+            json.loads(line)["id"] for line in gzip.decompress(path.read_bytes()).splitlines()
+        ]
+    live = [
+        json.loads(line)["id"]
+        for p in proof_files(daemon.state_dir)
+        for line in p.read_text().splitlines()
     ]
-    assert (
-        gzip.decompress((archive / "proof-20261127.jsonl.gz").read_bytes()) == b'{"entry": "a"}\n'
-    )
+    # as long as housekeeping runs more often than the player's log wraps around, every
+    # record is still in the player's log or in the archive
+    assert set(archived) | set(live) == set(written)
+    assert set(written) - set(live)  # the player's own log has already lost some
+    assert len(archived) == len(set(archived))  # no record archived twice
     clock.advance(401 * 86400)
+    for p in proof_files(daemon.state_dir):
+        p.unlink()
     daemon.job_housekeeping()
-    assert sorted(p.name for p in archive.iterdir()) == []
+    assert list(archive.iterdir()) == []
 
 
 def test_scheduler_jobs_are_configured_for_real_life(tmp_path: Path, paused_scheduler: Any) -> None:
@@ -491,3 +529,46 @@ def test_the_daemon_refreshes_the_metrics_file_after_each_job(tmp_path: Path) ->
     text = prom.read_text()
     assert "kiosk_screen_power_on 1" in text
     assert "kiosk_clock_trusted 1" in text
+
+
+class RecordingNotifier:
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    def send(self, message: str) -> bool:
+        self.sent.append(message)
+        return True
+
+    def status(self, text: str) -> None:
+        self.sent.append(f"STATUS={text}")
+
+
+def test_run_forever_reports_ready_after_the_first_decisions_and_stops_cleanly(
+    tmp_path: Path,
+) -> None:
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    daemon, _, _ = make(tmp_path, datetime(2026, 11, 27, 9, 0, tzinfo=TZ))
+    (daemon.state_dir / "state.json").write_text(
+        json.dumps({"last_success": {"time": "2026-11-27T02:44:00+08:00", "result": "updated"}})
+    )
+    stop = threading.Event()
+    stop.set()
+    notifier = RecordingNotifier()
+    sched = d.build_scheduler(daemon, BackgroundScheduler(timezone=TZ))
+    d.run_forever(daemon, sched, stop, notifier)
+    assert notifier.sent == ["READY=1", "STATUS=屏幕开，上次同步 11-27 02:44", "STOPPING=1"]
+    assert read_json(daemon.state_dir / "power.json")["state"] == "on"  # type: ignore[index]
+    assert not sched.running
+
+
+def test_the_watchdog_is_fed_only_while_the_power_job_keeps_running(tmp_path: Path) -> None:
+    daemon, clock, _ = make(tmp_path, datetime(2026, 11, 27, 9, 0, tzinfo=TZ))
+    assert d.alive(daemon)  # not started yet
+    daemon.job_power()
+    clock.advance(120)
+    assert d.alive(daemon)
+    clock.advance(d.LIVENESS_S)  # the scheduler stopped calling the power job
+    assert not d.alive(daemon)
+    daemon.job_power()
+    assert d.alive(daemon)

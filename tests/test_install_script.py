@@ -92,12 +92,17 @@ def test_install_into_a_root_then_again_changes_nothing_and_keeps_local_config(
     assert first.returncode == 0, first.stdout + first.stderr
     assert (root / "etc/systemd/system/multi-user.target.wants/kiosk-player.service").is_symlink()
     assert (root / "etc/systemd/system/multi-user.target.wants/kiosk-daemon.service").is_symlink()
+    assert os.readlink(root / "usr" / "local" / "bin" / "kiosk") == "/opt/kiosk/venv/bin/kiosk"
+    assert (root / "var" / "lib" / "kiosk" / "objects").is_dir()
     passwd = (root / "etc" / "passwd").read_text()
     assert any(line.startswith("kiosk:") for line in passwd.splitlines())
     groups = (root / "etc" / "group").read_text()
     assert "video:x:44:kiosk" in groups
     config = root / "etc" / "kiosk" / "kiosk.yaml"
-    assert config.read_text() == (REPO / "systemd" / "kiosk.example.yaml").read_text()
+    assert config.read_text() == (REPO / "docs" / "kiosk.example.yaml").read_text()
+    demo = root / "etc" / "kiosk" / "playlists" / "demo.yaml"
+    assert demo.read_text() == (REPO / "playlists" / "demo.yaml").read_text()
+    assert (root / "etc" / "kiosk" / "assets" / "images" / "lobby-floorplan.png").is_file()
 
     config.write_text(config.read_text().replace("example.gov.cn", "wlzq.gov.cn"))
     edited = snapshot(root)

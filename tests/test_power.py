@@ -24,17 +24,16 @@ from kiosk.power import (
     read_json,
     run_command,
 )
+from kiosk.workcal import WorkCalendar, load_calendar
 
 TZ = ZoneInfo("Asia/Shanghai")
 
 
-class ChineseCalendar:
-    """Statutory holidays and 调休 from the chinese-calendar data (what kiosk.workcal wraps)."""
-
-    def is_workday(self, d: date) -> bool:
-        import chinese_calendar
-
-        return bool(chinese_calendar.is_workday(d))
+def ChineseCalendar() -> WorkCalendar:
+    """The working calendar power uses in production (chinese-calendar data, no overrides)."""
+    calendar, problems = load_calendar(None)
+    assert problems == []
+    return calendar
 
 
 CAL = ChineseCalendar()
@@ -298,3 +297,38 @@ def test_next_change_is_found_within_the_horizon_for_every_hour_of_a_year() -> N
         decision = power_state(now, CFG, CAL)
         assert decision.next_change is not None and decision.next_change > now
         assert power_state(decision.next_change, CFG, CAL).on != decision.on
+
+
+# ----------------------------------------------------------------------------- properties
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_times = st.builds(time, st.integers(0, 23), st.sampled_from([0, 15, 30, 45]))
+_hours = st.lists(st.builds(OfficeHours, st.integers(1, 7), _times, _times), min_size=0, max_size=5)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    hours=_hours,
+    workdays_only=st.booleans(),
+    offset_min=st.integers(0, 366 * 24 * 60),
+)
+def test_the_state_holds_until_next_change_and_flips_there(
+    hours: list[OfficeHours], workdays_only: bool, offset_min: int
+) -> None:
+    cfg = PowerConfig(hours=tuple(hours), workdays_only=workdays_only)
+    now = at(2026, 1, 1, 0) + timedelta(minutes=offset_min)
+    decision = power_state(now, cfg, CAL)
+    if decision.next_change is None:
+        # nothing changes within the horizon: spot-check a few later instants
+        for h in (1, 25, 24 * 7):
+            assert power_state(now + timedelta(hours=h), cfg, CAL).on == decision.on
+        return
+    change = decision.next_change
+    assert change > now
+    span = change - now
+    for frac in (0.25, 0.5, 0.99):
+        probe = now + span * frac
+        assert power_state(probe, cfg, CAL).on == decision.on, probe
+    assert power_state(change, cfg, CAL).on != decision.on

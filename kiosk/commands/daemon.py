@@ -39,12 +39,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def setup_logging(verbose: bool) -> None:
+def setup_logging(verbose: bool, under_journal: bool = False) -> None:
+    """One line per event on stdout; the journal adds its own timestamps."""
     handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    fmt = "%(levelname)s %(name)s %(message)s"
+    handler.setFormatter(logging.Formatter(fmt if under_journal else "%(asctime)s " + fmt))
     root = logging.getLogger()
-    root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    if root.handlers:  # already configured (embedding, tests)
+        return
+    root.addHandler(handler)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
@@ -52,7 +56,7 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     from kiosk import daemon as d
 
     environ = env.environ
-    setup_logging(env.verbose)
+    setup_logging(env.verbose, under_journal=bool(environ.get("JOURNAL_STREAM")))
     config = d.load_config(args.config, environ)
     try:
         clock = SystemClock(ZoneInfo(config.timezone))
@@ -83,5 +87,8 @@ def run(args: argparse.Namespace, env: Environment) -> int:
         config.timezone,
         config.portal.source,
     )
-    d.run_forever(daemon, d.build_scheduler(daemon), stop)
+    from kiosk.sdnotify import Notifier
+
+    notifier = Notifier(environ)
+    d.run_forever(daemon, d.build_scheduler(daemon), stop, notifier if notifier.enabled else None)
     return 0

@@ -1,0 +1,119 @@
+"""`kiosk alerts publish` writes a signed feed the daemon accepts; `kiosk alerts show`."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from kiosk import keys
+from kiosk.alerts import AlertFeed, HttpFetcher, build_document, parse_alerts
+from kiosk.cli import Environment, main
+from kiosk.manifest import verify_detached
+
+TZ = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 11, 29, 9, 0, tzinfo=TZ)
+
+SOURCE = """\
+alerts:
+  - id: 2026-117
+    level: orange
+    title: 明日上午停水通知
+    body: 因管网维修，11月30日8:00—12:00镇区停水，请提前储水。
+    expires: 2026-11-30 12:00
+"""
+
+
+def kiosk(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), Environment(stdout=out, stderr=err, environ={}))
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_build_reads_local_times_in_the_configured_zone_and_counts_versions_up() -> None:
+    body, diags = build_document(SOURCE.encode(), "alerts.yaml", NOW, None)
+    assert diags == [] and body is not None
+    doc = parse_alerts(body)
+    assert doc.version == 1
+    assert doc.alerts[0].expires == datetime(2026, 11, 30, 12, 0, tzinfo=TZ)
+    assert doc.alerts[0].issued == NOW
+    again, _ = build_document(b"alerts: []\n", "alerts.yaml", NOW, doc)
+    assert again is not None and parse_alerts(again).version == 2
+
+
+def test_mistakes_in_the_source_are_reported_with_line_and_column() -> None:
+    bad = SOURCE.replace("level: orange", "level: purple").replace(
+        "expires: 2026-11-30 12:00", "expires: tomorrow\n    colour: red"
+    )
+    body, diags = build_document(bad.encode(), "alerts.yaml", NOW, None)
+    assert body is None
+    lines = [d.format("zh") for d in diags]
+    assert any(line.startswith("alerts.yaml:6:14: 错误: 时间格式") for line in lines), lines
+    assert any(line.startswith("alerts.yaml:7:5: 错误: 未知的键 colour") for line in lines), lines
+
+
+def test_a_level_outside_the_four_colours_is_refused() -> None:
+    body, diags = build_document(SOURCE.replace("orange", "purple").encode(), "a.yaml", NOW, None)
+    assert body is None and "level" in diags[0].format("zh")
+
+
+def test_publish_writes_a_feed_the_daemon_verifies(tmp_path: Path) -> None:
+    key = keys.generate()
+    keys.write_keypair(tmp_path / "portal.key", key)
+    site = tmp_path / "site"
+    site.mkdir()
+    src = tmp_path / "alerts.yaml"
+    src.write_text(SOURCE)
+    code, out, err = kiosk(
+        "alerts", "publish", str(src), "--key", str(tmp_path / "portal.key"), "--out", str(site)
+    )
+    assert code == 0, err
+    assert "第 1 版" in out
+    trusted = keys.load_trusted_keys([tmp_path / "portal.key.pub"])
+    feed = AlertFeed(
+        tmp_path / "state",
+        HttpFetcher(str(site / "alerts.json")),
+        lambda raw, sig: verify_detached(raw, sig, trusted) and None,
+    )
+    assert feed.poll()
+    shown = feed.publish(datetime(2026, 11, 30, 11, 0, tzinfo=TZ))
+    assert [a.id for a in shown] == ["2026-117"]
+    # withdrawing: an empty list, one version up
+    src.write_text("alerts: []\n")
+    code, out, _ = kiosk(
+        "alerts", "publish", str(src), "--key", str(tmp_path / "portal.key"), "--out", str(site)
+    )
+    assert code == 0 and "第 2 版" in out
+    assert feed.poll()
+    assert feed.publish(datetime(2026, 11, 30, 11, 1, tzinfo=TZ)) == []
+
+
+def test_show_lists_the_alerts_on_screen_in_chinese(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    expires = (NOW + timedelta(hours=3)).isoformat()
+    (state / "alerts.json").write_text(
+        json.dumps(
+            {
+                "alerts": [
+                    {
+                        "id": "a1",
+                        "level": "red",
+                        "title": "暴雨红色预警",
+                        "body": "",
+                        "issued": NOW.isoformat(),
+                        "expires": expires,
+                    }
+                ],
+                "updated": NOW.isoformat(),
+            },
+            ensure_ascii=False,
+        )
+    )
+    config = tmp_path / "kiosk.yaml"
+    config.write_text(f"state_dir: {state}\n")
+    code, out, _ = kiosk("alerts", "show", "--config", str(config))
+    assert code == 0
+    assert out.strip() == "[红色] 暴雨红色预警（a1，至 11月29日 12:00）"
