@@ -134,6 +134,10 @@ class Image:
 class Pdf:
     file: str
     title: str | None = None
+    pages: tuple[str, ...] = ()
+    """Pre-rendered page images, in order. Set for store items made by ``kiosk publish``
+    (boards do no PDF work): logical file names in the manifest, object paths in the store;
+    ``file`` then names the first page image. Empty for inline PDFs, rendered on the board."""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,87 @@
+"""``kiosk daemon``: nightly sync, alert poll, screen power and housekeeping (systemd unit
+``kiosk-daemon.service``). Logs one line per state change to stdout."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from types import FrameType
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from kiosk.clock import SystemClock
+from kiosk.errors import KioskError
+
+if TYPE_CHECKING:
+    from kiosk.cli import Environment
+
+NAME = "daemon"
+HELP = "后台调度：夜间同步、紧急通知、屏幕开关、日常维护 (scheduler daemon)"
+ORDER = 60
+
+JOBS = ("sync", "alerts", "power", "housekeeping")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--once",
+        choices=JOBS,
+        help="只运行一次指定任务后退出 (run one job now and exit)",
+    )
+    parser.add_argument(
+        "--metrics-port",
+        type=int,
+        metavar="PORT",
+        help="在 127.0.0.1:PORT/metrics 提供 Prometheus 指标 (serve metrics on localhost)",
+    )
+
+
+def setup_logging(verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+def run(args: argparse.Namespace, env: Environment) -> int:
+    from kiosk import daemon as d
+
+    environ = env.environ
+    setup_logging(env.verbose)
+    config = d.load_config(args.config, environ)
+    try:
+        clock = SystemClock(ZoneInfo(config.timezone))
+    except (KeyError, ValueError) as exc:
+        raise KioskError(f"未知时区 {config.timezone} (unknown time zone)") from exc
+    daemon = d.make_daemon(config, clock, environ)
+    if args.once:
+        job = getattr(daemon, f"job_{args.once}")
+        job()
+        if args.once == "sync" and daemon.last_sync is not None and not daemon.last_sync.ok:
+            return 1
+        return 0
+    if args.metrics_port:
+        from kiosk import metrics
+
+        metrics.serve(args.metrics_port, lambda: d.metrics_text(daemon))
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        logging.getLogger("kiosk.daemon").info("daemon.stop signal=%d", signum)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    logging.getLogger("kiosk.daemon").info(
+        "daemon.start state_dir=%s timezone=%s portal=%s",
+        config.state_dir,
+        config.timezone,
+        config.portal.source,
+    )
+    d.run_forever(daemon, d.build_scheduler(daemon), stop)
+    return 0

@@ -1,0 +1,32 @@
+"""``kiosk keygen --out KEYFILE``: make an Ed25519 key pair for signing publications."""
+
+from __future__ import annotations
+
+import argparse
+
+from kiosk import keys
+from kiosk.cli import Environment
+
+NAME = "keygen"
+HELP = "生成发布签名密钥对 (generate an Ed25519 signing key pair)"
+ORDER = 60
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--out",
+        required=True,
+        metavar="KEYFILE",
+        help="private key file (mode 0600); the public key goes to KEYFILE.pub",
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="overwrite an existing private key file"
+    )
+
+
+def run(args: argparse.Namespace, env: Environment) -> int:
+    key = keys.generate()
+    key_id = keys.write_keypair(args.out, key, force=args.force)
+    env.out(f"已生成密钥 (key generated): {args.out}  公钥 (public key): {args.out}.pub")
+    env.out(f"key_id: {key_id}")
+    return 0

@@ -1,0 +1,84 @@
+"""``kiosk sync --once``: fetch, verify and apply the portal's current publication."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from kiosk import keys
+from kiosk.cli import Environment
+from kiosk.clock import SystemClock
+from kiosk.config import Config
+from kiosk.errors import UsageError
+
+NAME = "sync"
+HELP = "从门户同步已签名的内容 (sync signed content from the portal)"
+ORDER = 40
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--once",
+        action="store_true",
+        help="run one sync now and exit (the daemon schedules nightly syncs)",
+    )
+    parser.add_argument("--source", metavar="URL|DIR", help="publication URL or directory")
+    parser.add_argument("--state-dir", metavar="DIR", help="content store directory")
+    parser.add_argument(
+        "--public-key",
+        metavar="FILE",
+        action="append",
+        help="trusted public key (KEYFILE.pub); may be given more than once",
+    )
+    parser.add_argument("--ca-file", metavar="FILE", help="pinned CA bundle for https")
+
+
+def _load_config(args: argparse.Namespace, env: Environment) -> Config:
+    import kiosk.config as config_mod
+
+    loader = getattr(config_mod, "load_config", None)
+    if loader is None:  # config file parsing not available: built-in defaults
+        return Config()
+    cfg = loader(args.config, env.environ)
+    assert isinstance(cfg, Config)
+    return cfg
+
+
+def run(args: argparse.Namespace, env: Environment) -> int:
+    from dataclasses import replace
+
+    from kiosk.sync import SyncSettings, run_sync
+
+    if not args.once:
+        raise UsageError("kiosk sync: 需要 --once（定时同步由 kiosk daemon 负责）(use --once)")
+    cfg = _load_config(args, env)
+    portal = cfg.portal
+    source = args.source or portal.source
+    if not source:
+        raise UsageError(
+            "kiosk sync: 未配置内容来源：用 --source 或配置 portal.source "
+            "(no source: give --source or set portal.source)"
+        )
+    key_files = args.public_key or ([portal.public_key] if portal.public_key else [])
+    if not key_files:
+        raise UsageError(
+            "kiosk sync: 未配置公钥：用 --public-key 或配置 portal.public_key "
+            "(no public key: give --public-key or set portal.public_key)"
+        )
+    trusted = keys.load_trusted_keys(key_files)
+    if args.ca_file:
+        portal = replace(portal, ca_file=args.ca_file)
+    settings = SyncSettings.from_config(portal)
+    state_dir = args.state_dir or cfg.state_dir
+    if not logging.getLogger().handlers:
+        logging.basicConfig(
+            level=logging.INFO if env.verbose else logging.WARNING,
+            format="%(levelname)s %(message)s",
+            stream=env.stderr,
+        )
+    result = run_sync(source, state_dir, trusted, SystemClock(cfg.timezone), settings)
+    if result.ok:
+        env.out(result.line())
+    else:
+        env.err(f"kiosk: {result.line()}")
+    return result.exit_code

@@ -1,0 +1,601 @@
+"""``kiosk daemon``: the unattended side of the kiosk (network yes, display never).
+
+Jobs (plain methods of :class:`Daemon`, each taking its time from the injected clock, so tests
+drive them with a :class:`~kiosk.clock.FakeClock` and a portal on 127.0.0.1 without waiting):
+
+``sync``         nightly content sync (cron in the configured zone, small hours, with jitter);
+                 caught up at start and after a long misfire when the last success is too old.
+``alerts``       every minute: conditional GET of the signed alert feed → ``alerts.json``.
+``power``        every minute on the minute: office hours/calendar/override → ``power.json``
+                 and the CEC/wlr backend.
+``housekeeping`` daily: store GC (when the store offers it), proof-log rotation, metrics.
+
+Clock trust: the Pi has no real-time clock. While the clock is untrustworthy (systemd-timesyncd
+has not synchronised *and* the clock reads earlier than the last trusted time, or earlier than
+this release could have been built) the daemon makes no expiry or power decision and runs no
+sync. A wall-clock jump (wall and monotonic time disagree by more than
+:data:`JUMP_THRESHOLD`) reschedules every job from the new time.
+
+The scheduler wiring (:func:`build_scheduler`) is thin: APScheduler 3.x with
+``misfire_grace_time`` from config, ``coalesce=True``, ``max_instances=1``.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from kiosk.alerts import MAX_BYTES as ALERT_MAX_BYTES
+from kiosk.alerts import AlertFeed, AlertFeedError
+from kiosk.atomic import write_json_atomic
+from kiosk.clock import Clock
+from kiosk.config import Config
+from kiosk.power import (
+    PowerController,
+    PowerDecision,
+    WorkdayCalendar,
+    power_state,
+    read_json,
+    read_override,
+    write_override,
+)
+
+log = logging.getLogger("kiosk.daemon")
+
+DAEMON_STATE = "daemon.json"
+TIMESYNC_FLAG = Path("/run/systemd/timesync/synchronized")
+# No clock reading before this can be right: this code did not exist earlier.
+TRUST_FLOOR = datetime(2026, 1, 1, tzinfo=UTC)
+JUMP_THRESHOLD = timedelta(minutes=2)
+WATCH_INTERVAL_S = 30.0
+CATCHUP_DELAY_S = 60  # after start: let the network come up
+MISSED_CATCHUP_DELAY_S = 5
+SYNC_PERIOD = timedelta(days=1)
+TRUST_SAVE_EVERY = timedelta(minutes=10)
+
+
+# ----------------------------------------------------------------------------- pure helpers
+
+
+def clock_trusted(now: datetime, synced: bool, last_trusted: datetime | None) -> bool:
+    """Trust the wall clock when NTP says it is synchronised, or when it reads no earlier than
+    the last time it was known good (and no earlier than this release)."""
+    if synced:
+        return True
+    floor = max(TRUST_FLOOR, last_trusted) if last_trusted else TRUST_FLOOR
+    return now >= floor
+
+
+def sync_overdue(last_success: datetime | None, now: datetime, jitter_s: int) -> bool:
+    """A nightly sync was missed: never synced, or the last success is older than a day plus
+    the jitter window (so a run that merely landed late in the window is not repeated)."""
+    if last_success is None:
+        return True
+    return now - last_success > SYNC_PERIOD + timedelta(seconds=jitter_s) + timedelta(minutes=5)
+
+
+def clock_jump(
+    wall_before: datetime, mono_before: float, wall_now: datetime, mono_now: float
+) -> timedelta | None:
+    """How far the wall clock moved beyond the elapsed monotonic time, if more than the
+    threshold (an NTP step after boot, a manual change)."""
+    drift = (wall_now - wall_before) - timedelta(seconds=mono_now - mono_before)
+    return drift if abs(drift) > JUMP_THRESHOLD else None
+
+
+def _parse_instant(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else None
+
+
+def last_sync_success(state_dir: Path) -> datetime | None:
+    """The persisted last successful sync: ``state.json`` (written by the sync) or the daemon's
+    own record, whichever is newer."""
+    found: list[datetime] = []
+    state = read_json(state_dir / "state.json") or {}
+    for key in ("last_success", "last_success_at", "last_sync_success"):
+        when = _parse_instant(state.get(key))
+        if when:
+            found.append(when)
+    own = read_json(state_dir / DAEMON_STATE) or {}
+    when = _parse_instant(own.get("last_sync_success"))
+    if when:
+        found.append(when)
+    return max(found, default=None)
+
+
+PROOF_LOG = "proof.jsonl"
+PROOF_KEEP_DAYS = 400  # a 公示期 is weeks; audits ask about last year
+
+
+def rotate_proof_log(state_dir: Path, now: datetime, keep_days: int = PROOF_KEEP_DAYS) -> None:
+    """Daily: ``proof.jsonl`` → ``proof/proof-YYYYMMDD.jsonl``; files rotated on an earlier
+    day (the player has reopened its log since) are gzipped; archives older than
+    ``keep_days`` are removed. Never loses a line: a file is compressed only a day after it
+    stopped being the live log."""
+    import gzip
+    import os
+    import re
+    import shutil
+
+    live = state_dir / PROOF_LOG
+    archive = state_dir / "proof"
+    stamp = now.strftime("%Y%m%d")
+    if live.exists() and live.stat().st_size > 0:
+        archive.mkdir(exist_ok=True)
+        target = archive / f"proof-{stamp}.jsonl"
+        if not target.exists():
+            os.replace(live, target)
+            log.info("proof.rotate file=%s", target.name)
+    if not archive.is_dir():
+        return
+    cutoff = (now - timedelta(days=keep_days)).strftime("%Y%m%d")
+    for path in sorted(archive.iterdir()):
+        m = re.fullmatch(r"proof-(\d{8})\.jsonl(\.gz)?", path.name)
+        if not m:
+            continue
+        if m.group(1) < cutoff:
+            path.unlink()
+            continue
+        if m.group(2) is None and m.group(1) < stamp:
+            gz = path.with_name(path.name + ".gz")
+            tmp = gz.with_name("." + gz.name + ".tmp")
+            with path.open("rb") as src, gzip.open(tmp, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+            os.replace(tmp, gz)
+            path.unlink()
+
+
+# ----------------------------------------------------------------------------- the daemon
+
+
+@dataclass
+class SyncOutcome:
+    ok: bool
+    version: int | None = None
+    changed: bool = False
+    message: str = ""
+
+
+SyncRunner = Callable[[], SyncOutcome]
+
+
+@dataclass
+class Daemon:
+    config: Config
+    clock: Clock
+    state_dir: Path
+    sync_runner: SyncRunner | None
+    alert_feed: AlertFeed
+    power: PowerController
+    calendar: WorkdayCalendar | None = None
+    timesync_flag: Path = TIMESYNC_FLAG
+    gc: Callable[[], Any] | None = None
+    on_change: Callable[[Daemon], None] | None = None  # e.g. write metrics
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _trusted: bool | None = None
+    _last_saved_trust: datetime | None = None
+    _watch: tuple[datetime, float] | None = None
+    last_sync: SyncOutcome | None = None
+    last_decision: PowerDecision | None = None
+
+    # -- state -----------------------------------------------------------------------
+
+    def _own_state(self) -> dict[str, Any]:
+        return read_json(self.state_dir / DAEMON_STATE) or {}
+
+    def _save_own(self, **updates: Any) -> None:
+        data = self._own_state()
+        data.update(updates)
+        write_json_atomic(self.state_dir / DAEMON_STATE, data)
+
+    def is_trusted(self) -> bool:
+        now = self.clock.now()
+        synced = self.timesync_flag.exists()
+        last = _parse_instant(self._own_state().get("last_trusted"))
+        trusted = clock_trusted(now, synced, last)
+        if trusted != self._trusted:
+            if trusted:
+                log.info(
+                    "clock.trusted now=%s synced=%s", now.isoformat(timespec="seconds"), synced
+                )
+            else:
+                log.warning(
+                    "clock.untrusted now=%s last_trusted=%s: no sync, expiry or power decisions",
+                    now.isoformat(timespec="seconds"),
+                    last.isoformat(timespec="seconds") if last else None,
+                )
+            self._trusted = trusted
+        if (
+            trusted
+            and synced
+            and (self._last_saved_trust is None or now - self._last_saved_trust >= TRUST_SAVE_EVERY)
+        ):
+            if last is None or now > last:
+                self._save_own(last_trusted=now.isoformat(timespec="seconds"))
+            self._last_saved_trust = now
+        return trusted
+
+    # -- jobs ------------------------------------------------------------------------
+
+    def job_sync(self, reason: str = "nightly") -> SyncOutcome | None:
+        if self.sync_runner is None:
+            log.info("sync.skip reason=%s: no portal configured", reason)
+            return None
+        if not self.is_trusted():
+            log.info("sync.defer reason=%s: clock not trusted", reason)
+            return None
+        with self._lock:
+            started = self.clock.now()
+            try:
+                outcome = self.sync_runner()
+            except Exception as exc:  # the sync reports its own errors; never kill the daemon
+                outcome = SyncOutcome(False, message=f"{type(exc).__name__}: {exc}")
+            self.last_sync = outcome
+            stamp = started.isoformat(timespec="seconds")
+            if outcome.ok:
+                log.info(
+                    "sync.ok reason=%s version=%s changed=%s",
+                    reason,
+                    outcome.version,
+                    outcome.changed,
+                )
+                self._save_own(
+                    last_sync_attempt=stamp, last_sync_success=stamp, last_sync_result="ok"
+                )
+            else:
+                log.warning("sync.fail reason=%s error=%s", reason, outcome.message)
+                self._save_own(
+                    last_sync_attempt=stamp,
+                    last_sync_result="fail",
+                    last_sync_error=outcome.message,
+                )
+        self._changed()
+        return outcome
+
+    def needs_catch_up(self) -> bool:
+        return self.sync_runner is not None and sync_overdue(
+            last_sync_success(self.state_dir), self.clock.now(), self.config.daemon.sync_jitter_s
+        )
+
+    def job_alerts(self) -> None:
+        try:
+            if self.alert_feed.poll():
+                doc = self.alert_feed.doc
+                log.info(
+                    "alert.feed version=%s alerts=%d",
+                    doc.version if doc else None,
+                    len(doc.alerts) if doc else 0,
+                )
+            if self.alert_feed.last_error is not None:
+                log.info("alert.feed_ok")
+            self.alert_feed.last_error = None
+        except AlertFeedError as exc:
+            message = f"{exc.key} {exc}"
+            if message != self.alert_feed.last_error:
+                log.warning("%s: %s (keeping the last verified alerts)", exc.key, exc)
+            self.alert_feed.last_error = message
+        if self.is_trusted():
+            self.alert_feed.publish(self.clock.now())
+        self._changed()
+
+    def decide_power(self) -> PowerDecision | None:
+        if not self.is_trusted():
+            return None
+        now = self.clock.now()
+        override = read_override(self.state_dir)
+        if override is not None and not override.active(now):
+            log.info("power.override_end state=%s", "on" if override.on else "off")
+            write_override(self.state_dir, None)
+            override = None
+        return power_state(now, self.config.power, self.calendar, override)
+
+    def job_power(self) -> PowerDecision | None:
+        decision = self.decide_power()
+        if decision is not None:
+            self.power.apply(decision, self.clock.now())
+            self.last_decision = decision
+            self._changed()
+        return decision
+
+    def job_housekeeping(self) -> None:
+        if self.gc is not None:
+            try:
+                self.gc()
+                log.info("store.gc ok")
+            except Exception as exc:
+                log.warning("store.gc_fail error=%s", exc)
+        rotate_proof_log(self.state_dir, self.clock.now())
+        self._changed()
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            try:
+                self.on_change(self)
+            except Exception as exc:
+                log.warning("metrics.fail error=%s", exc)
+
+    # -- clock watch -----------------------------------------------------------------
+
+    def watch_clock(self) -> tuple[timedelta | None, bool]:
+        """Call periodically: returns (jump, became_trusted)."""
+        now, mono = self.clock.now(), self.clock.monotonic()
+        jump = None
+        if self._watch is not None:
+            jump = clock_jump(self._watch[0], self._watch[1], now, mono)
+            if jump is not None:
+                log.warning(
+                    "clock.jump by=%ds now=%s",
+                    int(jump.total_seconds()),
+                    now.isoformat(timespec="seconds"),
+                )
+        self._watch = (now, mono)
+        was = self._trusted
+        became = self.is_trusted() and was is False
+        return jump, became
+
+
+# ----------------------------------------------------------------------------- scheduler wiring
+
+JOB_IDS = ("sync", "alerts", "power", "housekeeping")
+
+
+def build_scheduler(
+    daemon: Daemon, scheduler: Any | None = None, *, seed: int | None = None
+) -> Any:
+    """Add the daemon's jobs to an APScheduler 3.x scheduler (a BackgroundScheduler in the
+    configured zone unless one is given). Does not start it."""
+    from apscheduler.events import EVENT_JOB_MISSED
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    cfg = daemon.config.daemon
+    tz = ZoneInfo(daemon.config.timezone)
+    defaults = {
+        "coalesce": True,
+        "max_instances": 1,
+        "misfire_grace_time": cfg.misfire_grace_s,
+    }
+    if scheduler is None:
+        scheduler = BackgroundScheduler(timezone=tz, job_defaults=defaults)
+    rng = random.Random(seed)
+    scheduler.add_job(
+        daemon.job_sync,
+        CronTrigger(
+            hour=cfg.sync_time.hour,
+            minute=cfg.sync_time.minute,
+            timezone=tz,
+            jitter=cfg.sync_jitter_s,
+        ),
+        id="sync",
+        name="nightly sync",
+        replace_existing=True,
+        **defaults,
+    )
+    scheduler.add_job(
+        daemon.job_alerts,
+        IntervalTrigger(
+            seconds=cfg.alert_poll_s, timezone=tz, jitter=min(5, cfg.alert_poll_s // 6)
+        ),
+        id="alerts",
+        name="alert poll",
+        replace_existing=True,
+        **{**defaults, "misfire_grace_time": max(30, cfg.alert_poll_s)},
+    )
+    scheduler.add_job(
+        daemon.job_power,
+        CronTrigger(second=0, timezone=tz),
+        id="power",
+        name="screen power",
+        replace_existing=True,
+        **{**defaults, "misfire_grace_time": 120},
+    )
+    hk_minute = rng.randrange(60)
+    scheduler.add_job(
+        daemon.job_housekeeping,
+        CronTrigger(hour=4, minute=hk_minute, timezone=tz),
+        id="housekeeping",
+        name="housekeeping",
+        replace_existing=True,
+        **defaults,
+    )
+
+    def on_missed(event: Any) -> None:
+        if getattr(event, "job_id", None) == "sync" and daemon.needs_catch_up():
+            log.warning("sync.missed scheduled=%s: catching up", event.scheduled_run_time)
+            schedule_catch_up(daemon, scheduler, delay_s=MISSED_CATCHUP_DELAY_S)
+
+    scheduler.add_listener(on_missed, EVENT_JOB_MISSED)
+    return scheduler
+
+
+def schedule_catch_up(daemon: Daemon, scheduler: Any, delay_s: int = CATCHUP_DELAY_S) -> None:
+    from apscheduler.triggers.date import DateTrigger
+
+    when = daemon.clock.now() + timedelta(seconds=delay_s)
+    scheduler.add_job(
+        daemon.job_sync,
+        DateTrigger(run_date=when),
+        kwargs={"reason": "catch-up"},
+        id="sync-catchup",
+        name="catch-up sync",
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=None,
+    )
+
+
+def reschedule_all(scheduler: Any) -> None:
+    """After a clock jump: recompute every job's next run from the new time."""
+    for job in scheduler.get_jobs():
+        if job.id == "sync-catchup":
+            continue
+        scheduler.reschedule_job(job.id, trigger=job.trigger)
+    scheduler.wakeup()
+
+
+def startup(daemon: Daemon, scheduler: Any) -> None:
+    """First decisions at once (power, alerts), then a catch-up sync if one was missed."""
+    daemon.watch_clock()
+    daemon.job_power()
+    daemon.job_alerts()
+    if daemon.needs_catch_up():
+        log.info("sync.catchup last_success=%s", last_sync_success(daemon.state_dir))
+        schedule_catch_up(daemon, scheduler)
+
+
+def on_watch(daemon: Daemon, scheduler: Any) -> None:
+    """One clock-watch tick: after a jump reschedule everything; after a jump or once the
+    clock becomes trusted, decide power and alerts again and catch up a missed sync."""
+    jump, became_trusted = daemon.watch_clock()
+    if jump is not None:
+        reschedule_all(scheduler)
+    if jump is not None or became_trusted:
+        daemon.job_power()
+        daemon.job_alerts()
+        if daemon.needs_catch_up():
+            schedule_catch_up(daemon, scheduler)
+
+
+def run_forever(daemon: Daemon, scheduler: Any, stop: threading.Event) -> None:
+    """The imperative shell: start the scheduler and watch the clock until ``stop``."""
+    scheduler.start()
+    startup(daemon, scheduler)
+    while not stop.wait(WATCH_INTERVAL_S):
+        on_watch(daemon, scheduler)
+    scheduler.shutdown(wait=True)
+
+
+# ----------------------------------------------------------------------------- construction
+
+
+def _optional(module: str, name: str) -> Any:
+    """An attribute of a sibling module, or None while that module has not landed."""
+    import importlib
+
+    try:
+        return getattr(importlib.import_module(module), name, None)
+    except ImportError:
+        return None
+
+
+def load_config(cli_value: str | None, environ: Mapping[str, str]) -> Config:
+    loader = _optional("kiosk.config", "load_config")
+    if loader is None:
+        return Config()
+    config: Config = loader(cli_value, environ)
+    return config
+
+
+def load_work_calendar(config: Config) -> WorkdayCalendar | None:
+    loader = _optional("kiosk.workcal", "load_calendar")
+    if loader is None:
+        return None
+    calendar: WorkdayCalendar = loader(config.calendar_overrides)
+    return calendar
+
+
+def make_verify(config: Config) -> Callable[[bytes, bytes], None] | None:
+    """Signature check for the alert feed: the manifest's key and scheme."""
+    if not config.portal.public_key:
+        return None
+    load_keys = _optional("kiosk.keys", "load_trusted_keys")
+    verify_detached = _optional("kiosk.manifest", "verify_detached")
+    if load_keys is None or verify_detached is None:
+        return None
+    trusted = load_keys([config.portal.public_key])
+
+    def verify(raw: bytes, sig: bytes) -> None:
+        verify_detached(raw, sig, trusted, max_bytes=ALERT_MAX_BYTES)
+
+    return verify
+
+
+def make_sync_runner(config: Config, clock: Clock) -> SyncRunner | None:
+    run_sync = _optional("kiosk.sync", "run_sync")
+    if run_sync is None or not config.portal.source:
+        return None
+
+    def runner() -> SyncOutcome:
+        report = run_sync(config, clock=clock)
+        ok = bool(getattr(report, "ok", True))
+        return SyncOutcome(
+            ok=ok,
+            version=getattr(report, "version", None),
+            changed=bool(getattr(report, "changed", False)),
+            message=str(getattr(report, "message", "") or getattr(report, "error", "") or ""),
+        )
+
+    return runner
+
+
+def make_daemon(config: Config, clock: Clock, environ: Mapping[str, str]) -> Daemon:
+    from kiosk.alerts import HttpFetcher, feed_url
+    from kiosk.power import choose_backend
+
+    state_dir = Path(config.state_dir)
+    state_dir.mkdir(parents=True, exist_ok=True)
+    url = feed_url(config.portal.source, config.portal.alerts)
+    fetcher = (
+        HttpFetcher(
+            url,
+            connect_timeout=config.portal.connect_timeout,
+            read_timeout=min(config.portal.read_timeout, 20.0),
+            ca_file=config.portal.ca_file,
+        )
+        if url
+        else None
+    )
+    feed = AlertFeed(state_dir, fetcher, make_verify(config))
+    power = PowerController(state_dir, choose_backend(config.power, environ))
+    gc = _optional("kiosk.store", "gc")
+    daemon = Daemon(
+        config=config,
+        clock=clock,
+        state_dir=state_dir,
+        sync_runner=make_sync_runner(config, clock),
+        alert_feed=feed,
+        power=power,
+        calendar=load_work_calendar(config),
+        gc=(lambda: gc(state_dir)) if gc is not None else None,
+    )
+    if config.metrics_file:
+        metrics_path = config.metrics_file
+        daemon.on_change = lambda d: write_metrics(d, metrics_path)
+    return daemon
+
+
+def metrics_text(daemon: Daemon) -> str:
+    from kiosk import metrics
+
+    years = None
+    covered = getattr(daemon.calendar, "covered_years", None)
+    if callable(covered):
+        years = tuple(covered())
+    inputs = metrics.gather(
+        daemon.state_dir,
+        daemon.clock.now(),
+        holiday_years=years,
+        clock_trusted=daemon._trusted,
+    )
+    return metrics.render(metrics.collect(inputs))
+
+
+def write_metrics(daemon: Daemon, path: str) -> None:
+    from kiosk import metrics
+
+    metrics.write_textfile(path, metrics_text(daemon))

@@ -1,0 +1,493 @@
+"""The daemon's jobs driven by a fake clock and a portal on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from kiosk import daemon as d
+from kiosk.alerts import AlertFeed, HttpFetcher
+from kiosk.clock import FakeClock
+from kiosk.config import Config, DaemonConfig, PowerConfig
+from kiosk.power import CecBackend, PowerController, read_json
+from tests.portal_fixture import serve
+from tests.test_alerts import Signer, alert, document
+from tests.test_power import ChineseCalendar, fake_program
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+class FakeSync:
+    def __init__(self, clock: FakeClock, ok: bool = True) -> None:
+        self.clock = clock
+        self.ok = ok
+        self.calls: list[datetime] = []
+        self.ran = threading.Event()
+
+    def __call__(self) -> d.SyncOutcome:
+        self.calls.append(self.clock.now())
+        self.ran.set()
+        if not self.ok:
+            return d.SyncOutcome(False, message="portal unreachable")
+        return d.SyncOutcome(True, version=len(self.calls), changed=True)
+
+
+def make(
+    tmp_path: Path,
+    start: datetime,
+    *,
+    synced: bool = True,
+    fetcher: Any = None,
+    verify: Any = None,
+    backend: Any = None,
+    config: Config | None = None,
+) -> tuple[d.Daemon, FakeClock, FakeSync]:
+    clock = FakeClock(start)
+    state = tmp_path / "state"
+    state.mkdir(exist_ok=True)
+    flag = tmp_path / "synchronized"
+    if synced:
+        flag.touch()
+    sync = FakeSync(clock)
+    cfg = config or Config(state_dir=str(state))
+    daemon = d.Daemon(
+        config=cfg,
+        clock=clock,
+        state_dir=state,
+        sync_runner=sync,
+        alert_feed=AlertFeed(state, fetcher, verify),
+        power=PowerController(state, backend),
+        calendar=ChineseCalendar(),
+        timesync_flag=flag,
+    )
+    return daemon, clock, sync
+
+
+@pytest.fixture
+def paused_scheduler() -> Iterator[Any]:
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    sched = BackgroundScheduler(timezone=TZ)
+    yield sched
+    if sched.running:
+        sched.shutdown(wait=False)
+
+
+# ----------------------------------------------------------------------------- sync
+
+
+def test_the_nightly_sync_fires_in_the_small_hours_within_the_jitter_window(
+    tmp_path: Path, paused_scheduler: Any
+) -> None:
+    daemon, clock, _ = make(tmp_path, datetime(2026, 11, 27, 14, 0, tzinfo=TZ))
+    sched = d.build_scheduler(daemon, paused_scheduler, seed=1)
+    job = sched.get_job("sync")
+    assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, 3600)
+    fires = set()
+    for day in range(20):
+        now = clock.now() + timedelta(days=day)
+        fire = job.trigger.get_next_fire_time(None, now)
+        assert fire.tzinfo is not None and fire.utcoffset() == timedelta(hours=8)
+        assert fire.date() == now.date() + timedelta(days=1)
+        assert time(2, 30) <= fire.time() <= time(3, 0)
+        fires.add(fire.time())
+    assert len(fires) > 1  # jitter spreads a fleet over the window
+
+
+def test_the_nightly_run_syncs_and_records_success(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, "kiosk.daemon")
+    daemon, clock, sync = make(tmp_path, datetime(2026, 11, 28, 2, 41, tzinfo=TZ))
+    outcome = daemon.job_sync()
+    assert outcome is not None and outcome.ok
+    assert sync.calls == [clock.now()]
+    assert d.last_sync_success(daemon.state_dir) == clock.now()
+    assert "sync.ok reason=nightly version=1 changed=True" in caplog.messages
+    assert not daemon.needs_catch_up()
+
+
+def test_a_failed_sync_is_logged_and_keeps_the_last_success(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, "kiosk.daemon")
+    daemon, clock, sync = make(tmp_path, datetime(2026, 11, 28, 2, 41, tzinfo=TZ))
+    daemon.job_sync()
+    clock.advance(86400)
+    sync.ok = False
+    daemon.job_sync()
+    assert d.last_sync_success(daemon.state_dir) == clock.now() - timedelta(days=1)
+    assert read_json(daemon.state_dir / d.DAEMON_STATE)["last_sync_result"] == "fail"  # type: ignore[index]
+    assert any(m.startswith("sync.fail reason=nightly") for m in caplog.messages)
+
+
+def test_catch_up_after_downtime_schedules_one_sync_shortly_after_start(
+    tmp_path: Path, paused_scheduler: Any
+) -> None:
+    daemon, clock, sync = make(tmp_path, datetime(2026, 11, 30, 9, 15, tzinfo=TZ))
+    # last success three days ago (the board was switched off over the weekend)
+    (daemon.state_dir / "state.json").write_text(
+        json.dumps({"last_success": "2026-11-27T02:44:00+08:00"})
+    )
+    sched = d.build_scheduler(daemon, paused_scheduler)
+    sched.start(paused=True)
+    d.startup(daemon, sched)
+    job = sched.get_job("sync-catchup")
+    assert job is not None
+    assert job.next_run_time == clock.now() + timedelta(seconds=d.CATCHUP_DELAY_S)
+    assert job.kwargs == {"reason": "catch-up"}
+    job.func(**job.kwargs)
+    assert sync.calls == [clock.now()]
+    assert not daemon.needs_catch_up()
+
+
+@pytest.mark.parametrize(
+    ("last_success", "overdue"),
+    [
+        (None, True),
+        ("2026-11-30T02:50:00+08:00", False),  # last night, late in the jitter window
+        ("2026-11-29T02:31:00+08:00", False),  # yesterday's run; tonight's not yet due
+        ("2026-11-28T02:31:00+08:00", True),  # missed last night
+    ],
+)
+def test_catch_up_only_when_a_nightly_run_was_missed(
+    tmp_path: Path, last_success: str | None, overdue: bool
+) -> None:
+    daemon, _, _ = make(tmp_path, datetime(2026, 11, 30, 2, 0, tzinfo=TZ))
+    if last_success:
+        (daemon.state_dir / "state.json").write_text(json.dumps({"last_success": last_success}))
+    if last_success == "2026-11-30T02:50:00+08:00":
+        daemon.clock.set_wall(datetime(2026, 11, 30, 9, 0, tzinfo=TZ))  # type: ignore[attr-defined]
+    assert daemon.needs_catch_up() is overdue
+
+
+def _run_scheduler_with_late_sync(daemon: d.Daemon, late: timedelta) -> FakeSync:
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    sync = daemon.sync_runner
+    assert isinstance(sync, FakeSync)
+    sched = d.build_scheduler(daemon, BackgroundScheduler(timezone=TZ))
+    for job_id in ("alerts", "power", "housekeeping"):
+        sched.remove_job(job_id)
+    sched.start(paused=True)
+    # the nightly run came due `late` ago (board suspended, process stalled)
+    sched.modify_job("sync", next_run_time=datetime.now(TZ) - late)
+    sched.resume()
+    try:
+        sync.ran.wait(10)
+    finally:
+        sched.shutdown(wait=True)
+    return sync
+
+
+def test_a_misfire_within_the_grace_time_still_runs_once(tmp_path: Path) -> None:
+    daemon, _, _ = make(tmp_path, datetime.now(TZ))
+    sync = _run_scheduler_with_late_sync(daemon, timedelta(minutes=40))
+    assert len(sync.calls) == 1
+
+
+def test_a_misfire_beyond_the_grace_time_is_caught_up_when_a_run_was_missed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, "kiosk.daemon")
+    monkeypatch.setattr(d, "MISSED_CATCHUP_DELAY_S", 0)
+    daemon, _, _ = make(tmp_path, datetime.now(TZ))
+    sync = _run_scheduler_with_late_sync(daemon, timedelta(hours=3))
+    assert len(sync.calls) == 1
+    assert any(m.startswith("sync.missed") for m in caplog.messages)
+    assert "sync.ok reason=catch-up version=1 changed=True" in caplog.messages
+
+
+def test_no_sync_while_the_clock_is_untrusted(tmp_path: Path) -> None:
+    # booted without RTC: the clock reads 1970-ish / earlier than the last trusted time
+    daemon, _, sync = make(tmp_path, datetime(2026, 11, 30, 9, 0, tzinfo=TZ), synced=False)
+    (daemon.state_dir / d.DAEMON_STATE).write_text(
+        json.dumps({"last_trusted": "2026-12-01T09:00:00+08:00"})
+    )
+    assert daemon.job_sync() is None
+    assert sync.calls == []
+
+
+# ----------------------------------------------------------------------------- clock
+
+
+def test_clock_trust_rules() -> None:
+    now = datetime(2026, 11, 30, 9, 0, tzinfo=TZ)
+    assert d.clock_trusted(now, synced=True, last_trusted=now + timedelta(days=9))
+    assert d.clock_trusted(now, synced=False, last_trusted=now - timedelta(hours=1))
+    assert not d.clock_trusted(now, synced=False, last_trusted=now + timedelta(hours=1))
+    assert not d.clock_trusted(datetime(1970, 1, 1, tzinfo=TZ), synced=False, last_trusted=None)
+
+
+def test_the_last_trusted_time_is_saved_only_from_a_synchronised_clock(tmp_path: Path) -> None:
+    daemon, clock, _ = make(tmp_path, datetime(2026, 11, 30, 9, 0, tzinfo=TZ))
+    daemon.is_trusted()
+    saved = read_json(daemon.state_dir / d.DAEMON_STATE)
+    assert saved == {"last_trusted": "2026-11-30T09:00:00+08:00"}
+    (tmp_path / "synchronized").unlink()
+    clock.advance(3600)
+    daemon.is_trusted()
+    assert read_json(daemon.state_dir / d.DAEMON_STATE) == saved
+
+
+def test_a_clock_jump_reschedules_every_job_and_decides_again(
+    tmp_path: Path, paused_scheduler: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    daemon, clock, _ = make(tmp_path, datetime(2026, 11, 30, 7, 0, tzinfo=TZ))
+    sched = d.build_scheduler(daemon, paused_scheduler)
+    sched.start(paused=True)
+    d.startup(daemon, sched)
+    assert read_json(daemon.state_dir / "power.json")["state"] == "off"  # type: ignore[index]
+    sched.modify_job("alerts", next_run_time=datetime(2030, 1, 1, tzinfo=TZ))
+    clock.advance(30)
+    d.on_watch(daemon, sched)  # no jump: nothing happens
+    assert sched.get_job("alerts").next_run_time.year == 2030
+    clock.jump_wall(timedelta(hours=2))  # NTP steps the clock to 09:00
+    clock.advance(30)
+    d.on_watch(daemon, sched)
+    assert sched.get_job("alerts").next_run_time.year < 2030
+    assert any(m.startswith("clock.jump by=7200s") for m in caplog.messages)
+    assert read_json(daemon.state_dir / "power.json")["state"] == "on"  # type: ignore[index]
+
+
+# ----------------------------------------------------------------------------- alerts
+
+
+def test_an_alert_appears_within_a_minute_and_disappears_at_expiry(
+    tmp_path: Path, paused_scheduler: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    signer = Signer()
+    site = tmp_path / "site"
+    site.mkdir()
+    signer.publish(site, document(1))
+    t0 = datetime(2026, 11, 27, 9, 0, tzinfo=TZ)
+    with serve(site) as portal:
+        daemon, clock, _ = make(
+            tmp_path, t0, fetcher=HttpFetcher(portal.url + "/alerts.json"), verify=signer.verify
+        )
+        sched = d.build_scheduler(daemon, paused_scheduler)
+        poll = sched.get_job("alerts").trigger
+        assert poll.interval <= timedelta(minutes=1)
+        daemon.job_alerts()
+        assert json.loads((daemon.state_dir / "alerts.json").read_text())["alerts"] == []
+        # the portal publishes an alert valid for 30 minutes; the next poll shows it
+        signer.publish(site, document(2, alert("wind", "orange", issued=t0, hours=0.5)))
+        clock.advance(poll.interval.total_seconds())
+        daemon.job_alerts()
+        shown = json.loads((daemon.state_dir / "alerts.json").read_text())["alerts"]
+        assert [(a["id"], a["level"]) for a in shown] == [("wind", "orange")]
+        # polls at every interval: conditional GETs answered 304, alert stays until expiry
+        while clock.now() < t0 + timedelta(minutes=30):
+            assert json.loads((daemon.state_dir / "alerts.json").read_text())["alerts"]
+            clock.advance(poll.interval.total_seconds())
+            daemon.job_alerts()
+        assert json.loads((daemon.state_dir / "alerts.json").read_text())["alerts"] == []
+        statuses = [s for _, _, s in portal.requests]
+        assert statuses.count(304) >= 25
+    events = [m.split()[0] for m in caplog.messages if m.startswith("alert.")]
+    assert events == ["alert.feed", "alert.feed", "alert.new", "alert.expired"]
+
+
+def test_an_unreachable_feed_is_logged_once_and_alerts_still_expire(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    signer = Signer()
+    site = tmp_path / "site"
+    site.mkdir()
+    t0 = datetime(2026, 11, 27, 9, 0, tzinfo=TZ)
+    signer.publish(site, document(1, alert("a", hours=0.1, issued=t0)))
+    with serve(site) as portal:
+        daemon, clock, _ = make(
+            tmp_path, t0, fetcher=HttpFetcher(portal.url + "/alerts.json"), verify=signer.verify
+        )
+        daemon.job_alerts()
+        portal.fail_with = 503
+        for _ in range(10):
+            clock.advance(60)
+            daemon.job_alerts()
+    assert json.loads((daemon.state_dir / "alerts.json").read_text())["alerts"] == []
+    assert sum(m.startswith("alert.http_error") for m in caplog.messages) == 1
+
+
+# ----------------------------------------------------------------------------- power
+
+
+def power_timeline(
+    daemon: d.Daemon, clock: FakeClock, until: datetime, step_s: int = 600
+) -> list[tuple[str, str]]:
+    """Run the power job every ``step_s`` of the way; return (local time, state) per change."""
+    seen: list[tuple[str, str]] = []
+    while clock.now() < until:
+        daemon.job_power()
+        state = read_json(daemon.state_dir / "power.json")["state"]  # type: ignore[index]
+        if not seen or seen[-1][1] != state:
+            seen.append((clock.now().strftime("%m-%d %a %H:%M"), state))
+        clock.advance(step_s)
+    return seen
+
+
+def test_power_follows_national_day_and_the_tiaoxiu_saturday(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, "kiosk.power")
+    start = datetime(2026, 9, 30, 7, 0, tzinfo=TZ)
+    daemon, clock, _ = make(tmp_path, start)
+    timeline = power_timeline(daemon, clock, datetime(2026, 10, 12, 9, 0, tzinfo=TZ))
+    assert timeline == [
+        ("09-30 Wed 07:00", "off"),
+        ("09-30 Wed 08:00", "on"),
+        ("09-30 Wed 18:00", "off"),  # 国庆 10-01..10-07 (incl. the weekend) stays off
+        ("10-08 Thu 08:00", "on"),
+        ("10-08 Thu 18:00", "off"),
+        ("10-09 Fri 08:00", "on"),
+        ("10-09 Fri 18:00", "off"),
+        ("10-10 Sat 08:00", "on"),  # 调休: Saturday 10-10 is a working day
+        ("10-10 Sat 18:00", "off"),
+        ("10-12 Mon 08:00", "on"),
+    ]
+    offs = [m for m in caplog.messages if m.startswith("power.off")]
+    assert "power.off reason=after-hours until=2026-10-08T08:00:00+08:00" in offs
+    doc = read_json(daemon.state_dir / "power.json")
+    assert doc == {
+        "state": "on",
+        "reason": "office-hours",
+        "since": "2026-10-12T08:00:00+08:00",
+        "until": "2026-10-12T18:00:00+08:00",
+    }
+
+
+def test_a_holiday_morning_reports_holiday_as_the_reason(tmp_path: Path) -> None:
+    daemon, _, _ = make(tmp_path, datetime(2026, 10, 5, 9, 0, tzinfo=TZ))
+    daemon.job_power()
+    doc = read_json(daemon.state_dir / "power.json")
+    assert doc is not None and (doc["state"], doc["reason"]) == ("off", "holiday")
+
+
+def test_no_power_decision_while_the_clock_is_untrusted(tmp_path: Path) -> None:
+    daemon, clock, _ = make(tmp_path, datetime(2025, 6, 1, 3, 0, tzinfo=TZ), synced=False)
+    assert daemon.job_power() is None
+    assert not (daemon.state_dir / "power.json").exists()
+    clock.set_wall(datetime(2026, 11, 30, 9, 0, tzinfo=TZ))  # NTP arrives
+    (tmp_path / "synchronized").touch()
+    assert daemon.job_power() is not None
+    assert read_json(daemon.state_dir / "power.json")["state"] == "on"  # type: ignore[index]
+
+
+def test_an_expired_override_is_removed_and_the_schedule_resumes(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from kiosk.power import Override, write_override
+
+    caplog.set_level(logging.INFO)
+    t0 = datetime(2026, 11, 28, 9, 0, tzinfo=TZ)  # Saturday open day
+    daemon, clock, _ = make(tmp_path, t0)
+    write_override(daemon.state_dir, Override(on=True, until=t0 + timedelta(hours=3), set_at=t0))
+    timeline = power_timeline(daemon, clock, t0 + timedelta(hours=4))
+    assert timeline == [("11-28 Sat 09:00", "on"), ("11-28 Sat 12:00", "off")]
+    assert not (daemon.state_dir / "power-override.json").exists()
+    assert "power.override_end state=on" in caplog.messages
+
+
+def test_a_failing_cec_command_through_the_daemon_falls_back_to_blanking(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    fake_program(tmp_path, "cec-ctl", "sleep 30")
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:/usr/bin:/bin")
+    device = tmp_path / "cec0"
+    device.touch()
+    state = tmp_path / "state"
+    cfg = Config(
+        state_dir=str(state),
+        power=PowerConfig(backend="auto", cec_device=str(device), command_timeout=0.2),
+    )
+    real = d.make_daemon(cfg, FakeClock(datetime(2026, 11, 27, 19, 0, tzinfo=TZ)), {})
+    assert isinstance(real.power.backend, CecBackend)
+    real.timesync_flag = tmp_path / "synchronized"
+    real.timesync_flag.touch()
+    real.job_power()
+    real.clock.advance(60)  # type: ignore[attr-defined]
+    real.job_power()
+    assert read_json(state / "power.json")["state"] == "off"  # type: ignore[index]
+    assert sum(m.startswith("power.backend_fail backend=cec") for m in caplog.messages) == 1
+
+
+# ----------------------------------------------------------------------------- housekeeping
+
+
+def test_housekeeping_rotates_the_proof_log_and_compresses_it_a_day_later(
+    tmp_path: Path,
+) -> None:
+    import gzip
+
+    daemon, clock, _ = make(tmp_path, datetime(2026, 11, 27, 4, 10, tzinfo=TZ))
+    live = daemon.state_dir / "proof.jsonl"
+    live.write_text('{"entry": "a"}\n')
+    daemon.job_housekeeping()
+    archive = daemon.state_dir / "proof"
+    assert sorted(p.name for p in archive.iterdir()) == ["proof-20261127.jsonl"]
+    live.write_text('{"entry": "b"}\n')
+    clock.advance(86400)
+    daemon.job_housekeeping()
+    assert sorted(p.name for p in archive.iterdir()) == [
+        "proof-20261127.jsonl.gz",
+        "proof-20261128.jsonl",
+    ]
+    assert (
+        gzip.decompress((archive / "proof-20261127.jsonl.gz").read_bytes()) == b'{"entry": "a"}\n'
+    )
+    clock.advance(401 * 86400)
+    daemon.job_housekeeping()
+    assert sorted(p.name for p in archive.iterdir()) == []
+
+
+def test_scheduler_jobs_are_configured_for_real_life(tmp_path: Path, paused_scheduler: Any) -> None:
+    cfg = Config(daemon=DaemonConfig(misfire_grace_s=7200, alert_poll_s=60))
+    daemon, _, _ = make(
+        tmp_path,
+        datetime(2026, 11, 27, 9, 0, tzinfo=TZ),
+        config=replace(cfg, state_dir=str(tmp_path / "state")),
+    )
+    sched = d.build_scheduler(daemon, paused_scheduler)
+    jobs = {j.id: j for j in sched.get_jobs()}
+    assert set(jobs) == {"sync", "alerts", "power", "housekeeping"}
+    for job in jobs.values():
+        assert job.coalesce is True and job.max_instances == 1
+        assert job.misfire_grace_time >= 60
+    assert jobs["sync"].misfire_grace_time == 7200
+    power_fire = jobs["power"].trigger.get_next_fire_time(
+        None, datetime(2026, 11, 27, 7, 59, 30, tzinfo=TZ)
+    )
+    assert power_fire == datetime(2026, 11, 27, 8, 0, tzinfo=TZ)
+    hk = jobs["housekeeping"].trigger.get_next_fire_time(
+        None, datetime(2026, 11, 27, 9, 0, tzinfo=TZ)
+    )
+    assert hk.date() == date(2026, 11, 28) and hk.hour == 4
+
+
+def test_the_daemon_refreshes_the_metrics_file_after_each_job(tmp_path: Path) -> None:
+    prom = tmp_path / "textfile" / "kiosk.prom"
+    cfg = Config(
+        state_dir=str(tmp_path / "state"),
+        metrics_file=str(prom),
+        power=PowerConfig(backend="blank"),
+    )
+    daemon = d.make_daemon(cfg, FakeClock(datetime(2026, 11, 27, 9, 0, tzinfo=TZ)), {})
+    daemon.timesync_flag = tmp_path / "synchronized"
+    daemon.timesync_flag.touch()
+    daemon.job_power()
+    text = prom.read_text()
+    assert "kiosk_screen_power_on 1" in text
+    assert "kiosk_clock_trusted 1" in text

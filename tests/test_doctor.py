@@ -1,0 +1,206 @@
+"""`kiosk doctor` on a developer machine / CI, with a temporary state directory."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from kiosk.cli import Environment, main
+from kiosk.clock import FakeClock
+from kiosk.config import Config, DisplayConfig, FontConfig, PortalConfig, PowerConfig
+from kiosk.doctor import (
+    Check,
+    Probe,
+    check_cec,
+    check_font,
+    check_holidays,
+    check_last_sync,
+    check_player,
+    check_state_dir,
+    check_video_driver,
+    run_checks,
+    worst,
+)
+
+TZ = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 11, 29, 10, 0, tzinfo=TZ)
+
+
+def probe(tmp_path: Path, **config: object) -> Probe:
+    state = tmp_path / "state"
+    state.mkdir(exist_ok=True)
+    cfg = Config(state_dir=str(state), playlist=str(tmp_path / "missing.yaml"), **config)  # type: ignore[arg-type]
+    return Probe(
+        config=cfg,
+        clock=FakeClock(NOW),
+        dev_dir=tmp_path / "dev",
+        timesync_flag=tmp_path / "synchronized",
+        service_user="kiosk-no-such-user",
+        which=lambda name: None,
+        network=False,
+    )
+
+
+class Calendar:
+    def __init__(self, first: int, last: int) -> None:
+        self.span = (first, last)
+
+    def covers(self, year: int) -> bool:
+        return self.span[0] <= year <= self.span[1]
+
+    def covered_years(self) -> tuple[int, int]:
+        return self.span
+
+    def is_workday(self, d: date) -> bool:
+        return d.isoweekday() <= 5
+
+
+def test_every_line_has_a_status_a_stable_key_and_chinese_text(tmp_path: Path) -> None:
+    checks = run_checks(probe(tmp_path), Calendar(2004, 2026))
+    keys = [c.key for c in checks]
+    for key in (
+        "display.driver",
+        "display.permissions",
+        "font.regular",
+        "text.harfbuzz",
+        "clock.sync",
+        "clock.timezone",
+        "calendar.coverage",
+        "state.writable",
+        "state.space",
+        "store.current",
+        "sync.age",
+        "playlist.valid",
+        "alerts.feed",
+        "power.cec",
+    ):
+        assert key in keys
+    for c in checks:
+        line = c.line()
+        assert line.split()[0] in ("ok", "warn", "fail")
+        assert line.split()[1] == c.key
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in c.zh), c
+
+
+def test_no_drm_device_is_a_warning_not_a_failure(tmp_path: Path) -> None:
+    assert check_video_driver(probe(tmp_path)).status == "warn"
+    (tmp_path / "dev" / "dri").mkdir(parents=True)
+    (tmp_path / "dev" / "dri" / "card1").touch()
+    assert check_video_driver(probe(tmp_path)).status == "ok"
+    p = probe(tmp_path)
+    p.environ = {"SDL_VIDEODRIVER": "x11"}
+    assert check_video_driver(p).status == "warn"
+
+
+def test_the_japanese_face_of_the_collection_is_a_failure(tmp_path: Path) -> None:
+    good = {c.key: c.status for c in check_font(probe(tmp_path))}
+    assert good == {"font.regular": "ok", "font.bold": "ok", "font.title": "ok"}
+    fonts = FontConfig(face_index=0)  # face 0 of the .ttc is the Japanese design
+    checks = check_font(probe(tmp_path, display=DisplayConfig(fonts=fonts)))
+    regular = next(c for c in checks if c.key == "font.regular")
+    assert regular.status == "fail" and "JP" in regular.zh
+    missing = check_font(
+        probe(tmp_path, display=DisplayConfig(fonts=FontConfig(regular="/nonexistent.ttc")))
+    )
+    assert missing[0].status == "fail" and "fonts-noto-cjk" in missing[0].zh
+
+
+def test_holiday_data_missing_for_next_year_warns_and_for_this_year_fails(tmp_path: Path) -> None:
+    p = probe(tmp_path)
+    assert check_holidays(p, Calendar(2004, 2027)).status == "ok"
+    nxt = check_holidays(p, Calendar(2004, 2026))
+    assert nxt.status == "warn" and "2027" in nxt.zh
+    assert check_holidays(p, Calendar(2004, 2025)).status == "fail"
+
+
+def test_the_installed_chinese_calendar_does_not_cover_2027_yet(tmp_path: Path) -> None:
+    from kiosk.daemon import load_work_calendar
+
+    calendar = load_work_calendar(Config())
+    if calendar is None:
+        pytest.skip("kiosk.workcal has not landed on this branch yet")
+    assert check_holidays(probe(tmp_path), calendar).status == "warn"
+
+
+def test_state_dir_checks_writability_and_space(tmp_path: Path) -> None:
+    checks = {c.key: c.status for c in check_state_dir(probe(tmp_path))}
+    assert checks == {"state.writable": "ok", "state.space": "ok"}
+    p = probe(tmp_path)
+    p.config = Config(state_dir=str(tmp_path / "not-yet"))
+    assert [c.status for c in check_state_dir(p)] == ["warn"]
+
+
+def test_last_sync_age_is_judged_against_the_clock(tmp_path: Path) -> None:
+    p = probe(tmp_path, portal=PortalConfig(source="http://127.0.0.1:9/"))
+    assert check_last_sync(p).status == "warn"  # never
+    state = Path(p.config.state_dir) / "state.json"
+    for age, status in (
+        (timedelta(hours=8), "ok"),
+        (timedelta(days=2), "warn"),
+        (timedelta(days=9), "fail"),
+    ):
+        state.write_text(json.dumps({"last_success": (NOW - age).isoformat()}))
+        assert check_last_sync(p).status == status, age
+
+
+def test_cec_missing_tool_warns_and_blank_backend_is_fine(tmp_path: Path) -> None:
+    assert check_cec(probe(tmp_path)).status == "warn"
+    assert check_cec(probe(tmp_path, power=PowerConfig(backend="blank"))).status == "ok"
+    device = tmp_path / "cec0"
+    device.touch()
+    p = probe(tmp_path, power=PowerConfig(cec_device=str(device)))
+    p.which = lambda name: "/usr/bin/cec-ctl"
+    assert check_cec(p).status == "ok"
+
+
+def test_a_stale_player_heartbeat_warns(tmp_path: Path) -> None:
+    p = probe(tmp_path)
+    status = Path(p.config.state_dir) / "status.json"
+    status.write_text(json.dumps({"heartbeat": (NOW - timedelta(seconds=5)).isoformat()}))
+    assert check_player(p).status == "ok"
+    status.write_text(json.dumps({"heartbeat": (NOW - timedelta(minutes=10)).isoformat()}))
+    assert check_player(p).status == "warn"
+
+
+def test_a_crashing_check_becomes_one_warning_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kiosk.doctor as doctor
+
+    def boom(p: Probe) -> Check:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(doctor, "check_cec", boom)
+    checks = run_checks(probe(tmp_path))
+    cec = [c for c in checks if c.key == "power.cec"]
+    assert len(cec) == 1 and cec[0].status == "warn" and "disk on fire" in cec[0].zh
+
+
+def test_worst_status_decides_the_exit_code() -> None:
+    assert worst([Check("a", "ok", "好"), Check("b", "warn", "注意")]) == "warn"
+    assert worst([Check("a", "fail", "坏"), Check("b", "warn", "注意")]) == "fail"
+
+
+def test_kiosk_doctor_runs_here_and_exits_zero_unless_something_fails(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    playlist = tmp_path / "p.yaml"
+    playlist.write_text("entries: []\n")
+    config = tmp_path / "kiosk.yaml"
+    config.write_text(f"state_dir: {state}\nplaylist: {playlist}\n")
+    out, err = io.StringIO(), io.StringIO()
+    code = main(
+        ["doctor", "--offline", "--config", str(config)],
+        Environment(stdout=out, stderr=err, environ={}),
+    )
+    lines = out.getvalue().splitlines()
+    assert lines[-1].startswith("共 ")
+    statuses = [line.split()[0] for line in lines[:-1]]
+    assert set(statuses) <= {"ok", "warn", "fail"}
+    assert code == (1 if "fail" in statuses else 0)
+    assert "Traceback" not in err.getvalue()
