@@ -52,20 +52,29 @@ def _category(item: StoreItem) -> str | None:
 
 
 def _with_files(entry: Entry, item: StoreItem) -> tuple[Content | None, Diagnostic | None]:
-    """Point image/PDF content at the verified object file of the item."""
+    """Point image/PDF content at the verified object files of the item. The store may
+    have done so already (then the paths are among ``item.files``' values)."""
     content = item.content
     if not isinstance(content, Image | Pdf):
         return content, None
-    path = item.files.get(content.file)
-    if path is None and len(item.files) == 1 and not content.file:
-        path = next(iter(item.files.values()))
-    if path is None:
+    objects = set(item.files.values())
+
+    def lookup(name: str) -> str | None:
+        return name if name in objects else item.files.get(name)
+
+    names = (content.file, *(content.pages if isinstance(content, Pdf) else ()))
+    found = [lookup(n) for n in names]
+    missing = [n for n, got in zip(names, found, strict=True) if got is None]
+    if missing:
         return None, warning(
             entry.pos,
             "resolve.missing_file",
-            f"内容“{item.id}”的文件“{content.file}”不在内容库里，跳过这一条",
-            f"item '{item.id}' has no file '{content.file}' in the store; skipped",
+            f"内容“{item.id}”的文件“{missing[0]}”不在内容库里，跳过这一条",
+            f"item '{item.id}' has no file '{missing[0]}' in the store; skipped",
         )
+    path, pages = str(found[0]), tuple(str(p) for p in found[1:])
+    if isinstance(content, Pdf):
+        return replace(content, file=path, pages=pages), None
     return replace(content, file=path), None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from kiosk.model import Entry, Guide, Image, Notice, Publicity, Selection, StoreItem
+from kiosk.model import Entry, Guide, Image, Notice, Pdf, Publicity, Selection, StoreItem
 from kiosk.resolve import resolve_entries
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -119,3 +119,31 @@ def test_a_store_notice_publicity_limits_the_resolved_schedule() -> None:
     )
     out, _ = resolve_entries([Entry(id="e", kind="notice", ref="p")], [item], NOW)
     assert out[0].schedule.publicity == pub
+
+
+def test_store_paths_already_mapped_by_the_store_are_kept() -> None:
+    obj = "/var/lib/kiosk/objects/cd34"
+    item = StoreItem(
+        id="img",
+        kind="image",
+        content=Image(file=obj),
+        disclosure="主动公开",
+        files={"photo.png": obj},
+    )
+    out, diags = resolve_entries([Entry(id="e", kind="image", ref="img")], [item], NOW)
+    assert diags == []
+    assert isinstance(out[0].content, Image) and out[0].content.file == obj
+
+
+def test_published_pdf_page_images_are_mapped_to_objects() -> None:
+    item = StoreItem(
+        id="doc",
+        kind="pdf",
+        content=Pdf(file="p1.png", pages=("p1.png", "p2.png")),
+        disclosure="主动公开",
+        files={"p1.png": "/o/1", "p2.png": "/o/2"},
+    )
+    out, diags = resolve_entries([Entry(id="e", kind="pdf", ref="doc")], [item], NOW)
+    assert diags == []
+    assert isinstance(out[0].content, Pdf)
+    assert (out[0].content.file, out[0].content.pages) == ("/o/1", ("/o/1", "/o/2"))
