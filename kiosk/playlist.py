@@ -1584,7 +1584,8 @@ def load_playlist(
     )
     if values is None:
         return None, ctx.diags
-    assert isinstance(root, Map)
+    if not isinstance(root, Map):  # a document that is just `~`
+        root = Map((), root.pos)
     version = values.get("version")
     if version is not None and version != FORMAT_VERSION:
         ctx.error(
