@@ -698,7 +698,8 @@ def obj(table: Table, build: Callable[[dict[str, Any], Map, Ctx], Any] | None = 
         values = parse_table(node, table, ctx)
         if values is None:
             return INVALID
-        assert isinstance(node, Map)
+        if not isinstance(node, Map):  # an empty value read as an empty mapping
+            node = Map((), node.pos)
         if build is None:
             return values
         return build(values, node, ctx)

@@ -820,6 +820,12 @@ PDF_TABLE = Table(
             aka=("文件",),
         ),
         Field("title", TEXT, "标题", "title", aka=("标题",)),
+        Field(
+            "pages",
+            text_list(NAME),
+            "各页图片（由发布工具 kiosk publish 生成，播放列表里不用写）",
+            "pre-rendered page images (set by kiosk publish; not for playlists)",
+        ),
     ),
     "PDF 文档",
     "a PDF document",
@@ -932,7 +938,7 @@ def _build_content(kind: Kind, v: dict[str, Any], node: Map, ctx: Ctx) -> Conten
     if kind == "pdf":
         if not _check_file(v, node, ctx, (".pdf",), "PDF"):
             return None
-        return Pdf(file=v["file"], title=v.get("title"))
+        return Pdf(file=v["file"], title=v.get("title"), pages=v.get("pages", ()))
     return Alert(
         level=v["level"],
         title=v["title"],
@@ -1504,27 +1510,13 @@ def _check_calendar(
 
 
 def _publicity_end(p: Publicity, calendar: WorkdayCalendar) -> date | None:
-    try:
-        import importlib
+    """The 公示期's last day by the schedule engine's rule (one definition for both)."""
+    from kiosk.schedule import publicity_end
 
-        sched_mod = importlib.import_module("kiosk.schedule")
-        fn = getattr(sched_mod, "publicity_end", None)
-        if fn is not None:
-            return fn(p, calendar)  # type: ignore[no-any-return]
-    except ImportError:
-        pass
     try:
-        n = p.working_days or 0
-        d = p.start
-        for _ in range(3660):
-            if calendar.is_workday(d):
-                n -= 1
-                if n <= 0:
-                    return d
-            d += timedelta(days=1)
-    except Exception:
+        return publicity_end(p, calendar)  # type: ignore[arg-type]
+    except Exception:  # a calendar that cannot answer must not stop validation
         return None
-    return None
 
 
 # ============================================================================ top level
@@ -1592,7 +1584,8 @@ def load_playlist(
     )
     if values is None:
         return None, ctx.diags
-    assert isinstance(root, Map)
+    if not isinstance(root, Map):  # a document that is just `~`
+        root = Map((), root.pos)
     version = values.get("version")
     if version is not None and version != FORMAT_VERSION:
         ctx.error(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import io
-from datetime import time
+from datetime import date, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -13,6 +14,7 @@ from kiosk.config import Config
 from kiosk.fonts import missing_glyphs
 from kiosk.model import Notice, Playlist
 from kiosk.playlist import read_playlist
+from kiosk.schedule import active
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "playlists").glob("*.yaml"))
@@ -57,6 +59,24 @@ def test_example_entries_show_in_office_hours_on_working_days_without_an_end(pat
         ), e.id
         if s.publicity is not None:  # the one 公示 example ends by itself, by design
             assert isinstance(e.content, Notice) and e.content.category == "财政资金"
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "when",
+    [datetime(2026, 11, 30, 10), datetime(2026, 12, 4, 16, 30), datetime(2027, 3, 1, 9)],
+    ids=str,
+)
+def test_every_example_entry_is_active_on_working_days_in_office_hours(
+    path: Path, when: datetime
+) -> None:
+    pl = load(path)
+    now = when.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+    shown = {e.id for e in active(pl, now)}
+    expected = {
+        e.id for e in pl.entries if e.schedule.publicity is None or when.date() <= date(2026, 12, 8)
+    }
+    assert shown == expected
 
 
 def test_demo_has_every_kind_and_the_four_notice_categories() -> None:

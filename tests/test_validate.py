@@ -330,3 +330,32 @@ def test_config_files_are_validated_too(tmp_path: Path, kind_flag: tuple[str, ..
     code, out, _ = run("validate", "--no-font-check", *kind_flag, str(f))
     assert code == 1
     assert re.search(r"kiosk\.yaml:3:3: 错误: 不认识的键“rotaton”；是不是“rotation”", out)
+
+
+def test_workdays_inside_a_holiday_only_range_can_never_be_active(tmp_path: Path) -> None:
+    # 2026-10-01..03 are National Day holidays by the Chinese working calendar
+    text = VALID.replace("      days:", "      from: 2026-10-01\n      to: 2026-10-03\n      days:")
+    code, out = validate(tmp_path, text)
+    assert code == 1
+    assert_reported(out, 5, 5, "schedule.never")
+    assert "没有工作日" in out
+
+
+def test_publicity_by_working_days_ending_after_the_window_is_reported(tmp_path: Path) -> None:
+    # 5 working days from Thu 2026-10-08 (after the holiday; Sat 10-10 is a 调休 working
+    # day) end on Tue 2026-10-13, one day after the window
+    text = VALID.replace(
+        "      days:",
+        "      to: 2026-10-12\n      publicity: {start: 2026-10-08, working_days: 5}\n      days:",
+    )
+    code, out = validate(tmp_path, text)
+    assert code == 1
+    assert_reported(out, 5, 5, "schedule.publicity_no_fit")
+    assert "2026-10-13" in out
+
+
+def test_a_window_that_already_ended_is_a_warning(tmp_path: Path) -> None:
+    text = VALID.replace("      days:", "      to: 2026-11-01\n      days:")
+    code, out = validate(tmp_path, text)
+    assert code == 0
+    assert re.search(r"p\.yaml:5:5: 警告: .*2026-11-01 结束.*\[schedule\.ended\]", out)

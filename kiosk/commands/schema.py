@@ -26,14 +26,47 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--output", "-o", metavar="FILE", help="write to FILE instead of standard output"
     )
+    parser.add_argument(
+        "--markdown",
+        action="store_true",
+        help="print the key reference as Markdown tables (used in docs/*.md) instead",
+    )
+    parser.add_argument(
+        "--update-doc",
+        metavar="FILE",
+        help="rewrite the generated key reference between the markers in a Markdown FILE",
+    )
 
 
 def run(args: argparse.Namespace, env: Any) -> int:
     from kiosk.atomic import write_atomic
     from kiosk.errors import KioskError
-    from kiosk.schema import config_schema, dumps, playlist_schema
+    from kiosk.schema import (
+        REFERENCE_BEGIN,
+        config_reference,
+        config_schema,
+        dumps,
+        playlist_reference,
+        playlist_schema,
+        with_reference,
+    )
 
-    text = dumps(playlist_schema() if args.kind == "playlist" else config_schema())
+    if args.update_doc:
+        reference = playlist_reference() if args.kind == "playlist" else config_reference()
+        try:
+            with open(args.update_doc, encoding="utf-8") as fh:
+                document = fh.read()
+        except OSError as exc:
+            raise KioskError(f"无法读取 {args.update_doc}：{exc.strerror} (cannot read)") from exc
+        updated = with_reference(document, reference)
+        if updated == document and REFERENCE_BEGIN not in document:
+            raise KioskError(f"{args.update_doc} 里没有键名对照表的标记 (no reference markers)")
+        write_atomic(args.update_doc, updated.encode("utf-8"))
+        return 0
+    if args.markdown:
+        text = playlist_reference() if args.kind == "playlist" else config_reference()
+    else:
+        text = dumps(playlist_schema() if args.kind == "playlist" else config_schema())
     if args.output:
         try:
             write_atomic(args.output, text.encode("utf-8"))

@@ -97,16 +97,12 @@ def _font_check(config: Any, diags_out: list[Diagnostic]) -> Callable[[str], lis
     return check
 
 
-def _calendar(config: Any) -> Any:
-    try:
-        from kiosk import workcal  # type: ignore[attr-defined, unused-ignore]
-    except ImportError:
-        return None
-    try:
-        calendar, _problems = workcal.load_calendar(config.calendar_overrides)
-        return calendar
-    except Exception:
-        return None
+def _calendar(config: Any, diags_out: list[Diagnostic]) -> Any:
+    from kiosk import workcal
+
+    calendar, diags = workcal.load_calendar(config.calendar_overrides)
+    diags_out.extend(diags)
+    return calendar
 
 
 def run(args: argparse.Namespace, env: Any) -> int:
@@ -130,7 +126,7 @@ def run(args: argparse.Namespace, env: Any) -> int:
 
     extra: list[Diagnostic] = []
     font_check = None if args.no_font_check else _font_check(config, extra)
-    calendar = _calendar(config)
+    calendar = _calendar(config, extra)
     for d in extra:
         env.err(d.format(env.lang))
 
