@@ -447,3 +447,48 @@ def test_demo_publication_served_on_loopback_syncs_into_a_store_the_player_can_r
     for page in leaflet.pages:
         with Image.open(page) as im:
             assert im.format == "PNG"
+
+
+def test_objects_are_in_place_before_the_manifest_and_the_signature_comes_last(
+    src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kiosk.publish as publish_mod
+
+    portal = tmp_path / "portal"
+    seen: list[tuple[str, set[str]]] = []
+    real_write = publish_mod.write_atomic
+
+    def spy(path: str | os.PathLike[str], data: bytes, mode: int = 0o644) -> None:
+        seen.append((Path(path).name, set(os.listdir(portal / "objects"))))
+        real_write(path, data, mode)
+
+    monkeypatch.setattr(publish_mod, "write_atomic", spy)
+    publish(src, portal, KEY, NOW)
+    names = [name for name, _ in seen]
+    assert names.index("manifest.json") < names.index("manifest.json.sig")
+    objects_at_manifest = dict(seen)["manifest.json"]
+    assert set(verified(portal).objects()) <= objects_at_manifest
+
+
+def test_a_second_publish_into_the_same_directory_waits_its_turn(src: Path, tmp_path: Path) -> None:
+    import fcntl
+
+    portal = tmp_path / "portal"
+    publish(src, portal, KEY, NOW)
+    with open(portal / ".kiosk" / "lock", "rb+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        with pytest.raises(KioskError) as exc:
+            publish(src, portal, KEY, NOW, Options(force=True))
+    assert exc.value.key == "publish.locked"
+    assert verified(portal).version == 1
+
+
+def test_publish_command_pixel_limit_is_configurable(src: Path, tmp_path: Path) -> None:
+    key = tmp_path / "demo.key"
+    keys.write_keypair(key, KEY)
+    args = ("publish", str(src), "--out", str(tmp_path / "p"), "--key", str(key))
+    code, _, err = cli(*args, "--max-pixels", "1000")
+    assert code == 1
+    assert "[media.too_many_pixels]" in err and "3,072" in err  # 64 × 48 declared
+    code, _, err = cli(*args, "--max-pixels", "4000")
+    assert (code, err) == (0, "")
