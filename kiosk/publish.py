@@ -691,6 +691,35 @@ def _read_source_file(src: SourceFile, limits: MediaLimits) -> bytes:
         return fh.read(limits.max_bytes + 1)
 
 
+_EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg"}
+
+
+def _render(kind: str, data: bytes, limits: MediaLimits) -> list[tuple[bytes, str]]:
+    """The objects for an image (one) or a PDF (one PNG per page), with media types."""
+    if kind == "image":
+        if sniff(data[:64]) == "PDF":
+            raise MediaError(
+                "media.pdf_as_image",
+                "这是 PDF 文件；请把条目的 kind 写成 pdf",
+                "this is a PDF; use kind: pdf for it",
+            )
+        img = normalise_image(data, limits)
+        return [(img.data, img.media_type)]
+    sizes = pdf_page_sizes(data)
+    if len(sizes) > limits.pdf_max_pages:
+        raise MediaError(
+            "media.pdf_too_many_pages",
+            f"PDF 页数过多（{len(sizes)} 页，上限 {limits.pdf_max_pages} 页）；请拆分后再发布",
+            f"PDF has too many pages ({len(sizes)}, limit {limits.pdf_max_pages}); split it",
+        )
+    pages: list[tuple[bytes, str]] = []
+    for index, (w_pt, h_pt) in enumerate(sizes):
+        box_w, box_h = pdf_box(w_pt, h_pt, limits)
+        (png,) = rasterize_pdf(data, box_w, box_h, pages=[index], limits=limits)
+        pages.append((png, "image/png"))
+    return pages
+
+
 def _prepare_item(
     src: SourceItem,
     portal: _Portal,
@@ -706,49 +735,34 @@ def _prepare_item(
         data = _read_source_file(src.file, limits)
         key = _media_cache_key(src.kind, _sha(data), limits)
         cached = cache.get(key)
+        rendered: list[tuple[str, int, str]]  # (sha256, length, media type) per output file
         if isinstance(cached, list) and all(
-            isinstance(c, dict) and portal.has_object(c.get("sha256", ""), c.get("length", -1))
+            isinstance(c, dict)
+            and c.get("media_type") in _EXTENSIONS
+            and portal.has_object(str(c.get("sha256", "")), int(c.get("length", -1)))
             for c in cached
         ):
-            refs = [
-                mf.FileRef(c["name"], c["sha256"], c["length"], c["media_type"]) for c in cached
-            ]
+            rendered = [(c["sha256"], c["length"], c["media_type"]) for c in cached]
         else:
-            refs = []
-            if src.kind == "image":
-                fmt = sniff(data[:64])
-                if fmt == "PDF":
-                    raise MediaError(
-                        "media.pdf_as_image",
-                        "这是 PDF 文件；请把条目的 kind 写成 pdf",
-                        "this is a PDF; use kind: pdf for it",
-                    )
-                img = normalise_image(data, limits)
-                name = logical_name(src.file.path, img.extension)
-                refs.append(mf.FileRef(name, _sha(img.data), len(img.data), img.media_type))
-                objects[_sha(img.data)] = img.data
-            else:
-                sizes = pdf_page_sizes(data)
-                if len(sizes) > limits.pdf_max_pages:
-                    raise MediaError(
-                        "media.pdf_too_many_pages",
-                        f"PDF 页数过多（{len(sizes)} 页，上限 {limits.pdf_max_pages} 页）；"
-                        "请拆分后再发布",
-                        f"PDF has too many pages ({len(sizes)}, limit {limits.pdf_max_pages})",
-                    )
-                for index, (w_pt, h_pt) in enumerate(sizes):
-                    box_w, box_h = pdf_box(w_pt, h_pt, limits)
-                    (png,) = rasterize_pdf(data, box_w, box_h, pages=[index], limits=limits)
-                    name = logical_name(src.file.path, ".png", f"-p{index + 1:02d}")
-                    refs.append(mf.FileRef(name, _sha(png), len(png), "image/png"))
-                    objects[_sha(png)] = png
-            cache[key] = [dataclasses.asdict(r) for r in refs]
-        files = refs
+            rendered = []
+            for blob, media_type in _render(src.kind, data, limits):
+                rendered.append((_sha(blob), len(blob), media_type))
+                objects[_sha(blob)] = blob
+            cache[key] = [{"sha256": h, "length": n, "media_type": t} for h, n, t in rendered]
+        # Names come from this item's source file, not from the cache: two items may share
+        # the same bytes under different names.
         if src.kind == "image":
-            overrides["file"] = refs[0].name
+            ((sha, length, media_type),) = rendered
+            name = logical_name(src.file.path, _EXTENSIONS[media_type])
+            files = [mf.FileRef(name, sha, length, media_type)]
+            overrides["file"] = name
         else:
-            overrides["file"] = refs[0].name
-            overrides["pages"] = [r.name for r in refs]
+            files = [
+                mf.FileRef(logical_name(src.file.path, ".png", f"-p{i:02d}"), sha, n, t)
+                for i, (sha, n, t) in enumerate(rendered, start=1)
+            ]
+            overrides["file"] = files[0].name
+            overrides["pages"] = [f.name for f in files]
     meta = content_meta(src.content, overrides)
     item = mf.ManifestItem(
         id=src.id,

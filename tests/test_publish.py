@@ -492,3 +492,18 @@ def test_publish_command_pixel_limit_is_configurable(src: Path, tmp_path: Path) 
     assert "[media.too_many_pixels]" in err and "3,072" in err  # 64 × 48 declared
     code, _, err = cli(*args, "--max-pixels", "4000")
     assert (code, err) == (0, "")
+
+
+def test_renaming_a_source_image_renames_it_in_the_manifest_without_new_objects(
+    src: Path, tmp_path: Path
+) -> None:
+    portal = tmp_path / "portal"
+    publish(src, portal, KEY, NOW)
+    (src / "files" / "map.png").rename(src / "files" / "大厅.png")
+    (src / "items" / "map.yaml").write_text(image_item("map", "../files/大厅.png"), "utf-8")
+    (src / "items" / "copy.yaml").write_text(image_item("copy", "../files/大厅.png"), "utf-8")
+    result = publish(src, portal, KEY, NOW + timedelta(hours=1))
+    assert (result.version, result.objects_written) == (2, 0)
+    manifest = verified(portal)
+    names = {i.id: i.meta["file"] for i in manifest.items if i.kind == "image"}
+    assert names == {"map": "大厅.png", "copy": "大厅.png"}
