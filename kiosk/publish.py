@@ -119,6 +119,7 @@ class Options:
     prune: bool = False
     skip_invalid: bool = False
     force: bool = False  # a new version even when nothing changed
+    allow_empty: bool = False  # publish a publication without items (clears the screens)
     limits: MediaLimits = field(default_factory=MediaLimits)
 
 
@@ -558,7 +559,8 @@ def plan_manifest(
         return Outcome.PUBLISHED, candidate
     if comparable(previous) != comparable(candidate):
         return Outcome.PUBLISHED, candidate
-    if previous.expires - now < timedelta(days=renew_days):
+    # never re-sign on every run: at most once per half validity period
+    if previous.expires - now < timedelta(days=min(renew_days, expires_days / 2)):
         return Outcome.RENEWED, candidate
     return Outcome.UNCHANGED, None
 
@@ -922,6 +924,12 @@ def publish(
         if has_errors(diags) and not options.skip_invalid:
             raise InputError([d for d in diags if d.is_error])
 
+        if not prepared and not options.allow_empty:
+            raise KioskError(
+                "没有可发布的条目；发布空内容会清空所有大厅屏，如确有此意请加 --allow-empty "
+                "(no items to publish; an empty publication clears every screen: --allow-empty)",
+                key="publish.empty",
+            )
         playlist_ref: mf.FileRef | None = None
         playlist_obj: dict[str, bytes] = {}
         if playlist_src is not None:

@@ -507,3 +507,22 @@ def test_renaming_a_source_image_renames_it_in_the_manifest_without_new_objects(
     manifest = verified(portal)
     names = {i.id: i.meta["file"] for i in manifest.items if i.kind == "image"}
     assert names == {"map": "大厅.png", "copy": "大厅.png"}
+
+
+def test_a_publication_without_items_is_refused_unless_allowed(tmp_path: Path) -> None:
+    src = make_source(tmp_path / "src", {"secret.yaml": notice("secret", "依申请公开")})
+    with pytest.raises(KioskError) as exc:
+        publish(src, tmp_path / "portal", KEY, NOW, Options(skip_invalid=True))
+    assert exc.value.key == "publish.empty"
+    assert not (tmp_path / "portal" / "manifest.json").exists()
+    publish(src, tmp_path / "portal", KEY, NOW, Options(skip_invalid=True, allow_empty=True))
+    assert verified(tmp_path / "portal").items == ()
+
+
+def test_short_validity_does_not_re_sign_on_every_run(src: Path, tmp_path: Path) -> None:
+    portal = tmp_path / "portal"
+    publish(src, portal, KEY, NOW, Options(expires_days=2))
+    later = publish(src, portal, KEY, NOW + timedelta(hours=12), Options(expires_days=2))
+    assert later.outcome is Outcome.UNCHANGED
+    renewed = publish(src, portal, KEY, NOW + timedelta(hours=25), Options(expires_days=2))
+    assert renewed.outcome is Outcome.RENEWED

@@ -53,6 +53,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--force", action="store_true", help="publish a new version even if nothing changed"
     )
     parser.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="allow a publication without items (it clears the content of every screen)",
+    )
+    parser.add_argument(
         "--max-pixels",
         type=int,
         metavar="N",
@@ -100,6 +105,7 @@ def run(args: argparse.Namespace, env: Environment) -> int:
         prune=args.prune,
         skip_invalid=args.skip_invalid,
         force=args.force,
+        allow_empty=args.allow_empty,
         limits=_limits(args),  # type: ignore[arg-type]
     )
     private_key = keys.load_private_key(args.key)
