@@ -63,6 +63,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from kiosk import DISCLOSURE_PUBLIC
 from kiosk import manifest as mf
 from kiosk.atomic import fsync_dir, write_atomic
@@ -894,7 +896,7 @@ def _check_playlist(
 def publish(
     src_dir: str | os.PathLike[str],
     out_dir: str | os.PathLike[str],
-    private_key: Any,
+    private_key: Ed25519PrivateKey,
     now: datetime,
     options: Options = Options(),
 ) -> Result:
