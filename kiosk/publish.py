@@ -122,6 +122,7 @@ class Options:
     skip_invalid: bool = False
     force: bool = False  # a new version even when nothing changed
     allow_empty: bool = False  # publish a publication without items (clears the screens)
+    dry_run: bool = False  # validate and render everything, write nothing
     limits: MediaLimits = field(default_factory=MediaLimits)
 
 
@@ -175,6 +176,7 @@ class Result:
     objects_pruned: int
     manifest_bytes: int
     expires: datetime | None
+    dry_run: bool = False  # nothing was written; *_written count what would have been
     warnings: tuple[Diagnostic, ...] = ()  # with skip_invalid, also the skipped items' errors
     skipped: tuple[str, ...] = ()  # items skipped because their media was refused
 
@@ -913,8 +915,12 @@ def publish(
     if has_errors(diags) and not options.skip_invalid:
         raise InputError([d for d in diags if d.is_error] + [d for d in diags if not d.is_error])
 
-    portal.prepare()
-    with portal.lock():
+    if options.dry_run:
+        guard: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
+    else:
+        portal.prepare()
+        guard = portal.lock()
+    with guard:
         cache = portal.read_json(CACHE_FILE)
         prepared: list[PreparedItem] = []
         for item in items:
@@ -961,8 +967,10 @@ def publish(
         warnings = tuple(diags)
         if manifest is None:
             assert previous is not None
-            portal.write_json(CACHE_FILE, cache)
+            if not options.dry_run:
+                portal.write_json(CACHE_FILE, cache)
             return Result(
+                dry_run=options.dry_run,
                 outcome=Outcome.UNCHANGED,
                 version=previous.version,
                 items=len(previous.items),
@@ -985,13 +993,30 @@ def publish(
         # Check our own output as a device would, before anything is written.
         mf.check_items(mf.parse_manifest(raw_manifest))
 
+        needed = manifest.objects()
+        if options.dry_run:
+            missing = {h: n for h, n in needed.items() if not portal.has_object(h, n)}
+            return Result(
+                outcome=outcome,
+                version=manifest.version,
+                items=len(manifest.items),
+                objects_written=len(missing),
+                bytes_written=sum(missing.values()),
+                objects_total=len(needed),
+                objects_pruned=0,
+                manifest_bytes=len(raw_manifest),
+                expires=manifest.expires,
+                dry_run=True,
+                warnings=warnings,
+                skipped=tuple(skipped),
+            )
+
         # 1. objects
         portal.clean_temporaries()
         written = written_bytes = 0
         fresh: dict[str, bytes] = dict(playlist_obj)
         for p in prepared:
             fresh.update(p.objects)
-        needed = manifest.objects()
         for sha, length in sorted(needed.items()):
             data = fresh.get(sha)
             if data is None:

@@ -526,3 +526,24 @@ def test_short_validity_does_not_re_sign_on_every_run(src: Path, tmp_path: Path)
     assert later.outcome is Outcome.UNCHANGED
     renewed = publish(src, portal, KEY, NOW + timedelta(hours=25), Options(expires_days=2))
     assert renewed.outcome is Outcome.RENEWED
+
+
+def test_dry_run_checks_everything_and_writes_nothing(src: Path, tmp_path: Path) -> None:
+    portal = tmp_path / "portal"
+    result = publish(src, portal, KEY, NOW, Options(dry_run=True))
+    assert (result.dry_run, result.version, result.objects_written) == (True, 1, 1)
+    assert not portal.exists()
+    (src / "files" / "map.png").write_bytes(bomb_png())
+    with pytest.raises(InputError):
+        publish(src, portal, KEY, NOW, Options(dry_run=True))
+    assert not portal.exists()
+
+
+def test_publish_command_dry_run_says_so(src: Path, tmp_path: Path) -> None:
+    key = tmp_path / "demo.key"
+    keys.write_keypair(key, KEY)
+    code, out, _ = cli("publish", str(src), "--out", str(tmp_path / "p"), "--key", str(key),
+                       "--dry-run")  # fmt: skip
+    assert code == 0
+    assert out.startswith("试运行，未写入任何文件：将发布第 1 版")
+    assert not (tmp_path / "p").exists()

@@ -53,6 +53,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--force", action="store_true", help="publish a new version even if nothing changed"
     )
     parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check items and render media, report what would be published, write nothing",
+    )
+    parser.add_argument(
         "--allow-empty",
         action="store_true",
         help="allow a publication without items (it clears the content of every screen)",
@@ -106,6 +111,7 @@ def run(args: argparse.Namespace, env: Environment) -> int:
         skip_invalid=args.skip_invalid,
         force=args.force,
         allow_empty=args.allow_empty,
+        dry_run=args.dry_run,
         limits=_limits(args),  # type: ignore[arg-type]
     )
     private_key = keys.load_private_key(args.key)
@@ -116,6 +122,22 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     en = env.lang == "en"
     expires = result.expires.strftime("%Y-%m-%d %H:%M %z") if result.expires else "?"
     size = f"{result.bytes_written / MiB:.1f} MiB"
+    if result.dry_run:
+        if result.outcome is Outcome.UNCHANGED:
+            zh = f"第 {result.version} 版无变化"
+            text = f"version {result.version} unchanged"
+        else:
+            zh = (
+                f"将发布第 {result.version} 版：{result.items} 个条目，"
+                f"新对象 {result.objects_written} 个（{size}）"
+            )
+            text = (
+                f"would publish version {result.version}: {result.items} items, "
+                f"{result.objects_written} new objects ({size})"
+            )
+        prefix = "dry run, nothing written: " if en else "试运行，未写入任何文件："
+        env.out(f"{prefix}{text if en else zh} [publish.dry_run]")
+        return 0
     if result.outcome is Outcome.UNCHANGED:
         env.out(
             f"unchanged: version {result.version} stays current (expires {expires}); "
