@@ -55,7 +55,7 @@ import json
 import os
 import re
 import stat
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import Enum
@@ -123,6 +123,7 @@ class Options:
     force: bool = False  # a new version even when nothing changed
     allow_empty: bool = False  # publish a publication without items (clears the screens)
     dry_run: bool = False  # validate and render everything, write nothing
+    font_check: Callable[[str], list[str]] | None = None  # characters the board font lacks
     limits: MediaLimits = field(default_factory=MediaLimits)
 
 
@@ -250,6 +251,7 @@ def parse_item(
     *,
     src_root: str,
     tz: tzinfo,
+    font_check: Callable[[str], list[str]] | None = None,
 ) -> tuple[SourceItem | None, list[Diagnostic]]:
     """Parse and validate one item file (``path`` is used for messages and to resolve
     file references). Pure apart from checking that referenced files exist."""
@@ -370,7 +372,14 @@ def parse_item(
     skip = tuple(k for k in ITEM_KEYS if k not in content_keys)
     item_dir = os.path.dirname(os.path.abspath(path))
     content, cdiags = parse_content(
-        kind, node, SourcePos(path), base_dir=item_dir, file_exists=None, tz=tz, skip=skip
+        kind,
+        node,
+        SourcePos(path),
+        base_dir=item_dir,
+        file_exists=None,
+        font_check=font_check,
+        tz=tz,
+        skip=skip,
     )
     diags.extend(cdiags)
     item_date: date | None = None
@@ -789,7 +798,10 @@ def _media_diag(src: SourceItem, exc: MediaError) -> Diagnostic:
 
 
 def load_source(
-    src_dir: Path, *, tz: tzinfo | None = None
+    src_dir: Path,
+    *,
+    tz: tzinfo | None = None,
+    font_check: Callable[[str], list[str]] | None = None,
 ) -> tuple[Settings, list[SourceItem], tuple[bytes, str] | None, list[Diagnostic]]:
     """Read ``publication.yaml``, every ``items/*.yaml`` and ``playlist.yaml``."""
     from kiosk.yamlsrc import read_source
@@ -828,7 +840,7 @@ def load_source(
         diags.extend(d)
         if data is None:
             continue
-        item, d = parse_item(data, str(p), src_root=str(src_dir), tz=tz)
+        item, d = parse_item(data, str(p), src_root=str(src_dir), tz=tz, font_check=font_check)
         diags.extend(d)
         if item is None:
             continue
@@ -908,7 +920,7 @@ def publish(
     from kiosk import keys
 
     src = Path(src_dir)
-    settings, items, playlist_src, diags = load_source(src)
+    settings, items, playlist_src, diags = load_source(src, font_check=options.font_check)
     limits = options.limits
     portal = _Portal(Path(out_dir))
     skipped: list[str] = []

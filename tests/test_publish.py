@@ -547,3 +547,14 @@ def test_publish_command_dry_run_says_so(src: Path, tmp_path: Path) -> None:
     assert code == 0
     assert out.startswith("试运行，未写入任何文件：将发布第 1 版")
     assert not (tmp_path / "p").exists()
+
+
+def test_characters_the_screen_font_cannot_draw_are_warned_about(src: Path, tmp_path: Path) -> None:
+    (src / "items" / "a.yaml").write_text(
+        notice("notice-a", title="冬季防火\U0001f525提示"), "utf-8"
+    )
+    key = tmp_path / "demo.key"
+    keys.write_keypair(key, KEY)
+    code, out, err = cli("publish", str(src), "--out", str(tmp_path / "p"), "--key", str(key))
+    assert code == 0 and "已发布第 1 版" in out
+    assert "[font.missing_glyphs]" in err and "U+1F525" in err

@@ -6,6 +6,7 @@ import argparse
 import re
 
 from kiosk.cli import Environment
+from kiosk.diagnostics import Diagnostic
 from kiosk.errors import UsageError
 
 NAME = "publish"
@@ -63,6 +64,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="allow a publication without items (it clears the content of every screen)",
     )
     parser.add_argument(
+        "--no-font-check",
+        action="store_true",
+        help="skip checking that the screen font can draw every character",
+    )
+    parser.add_argument(
         "--max-pixels",
         type=int,
         metavar="N",
@@ -103,6 +109,16 @@ def run(args: argparse.Namespace, env: Environment) -> int:
             raise UsageError(f"kiosk publish: --{name.replace('_', '-')} 超出范围 (out of range)")
     if args.expires_days is not None and args.expires_days <= 0:
         raise UsageError("kiosk publish: --expires-days 应大于 0 (must be positive)")
+    font_check = None
+    if not args.no_font_check:
+        # the same glyph check as `kiosk validate`, over the configured screen fonts
+        from kiosk.commands.validate import _font_check
+        from kiosk.config import load_config
+
+        font_problems: list[Diagnostic] = []
+        font_check = _font_check(load_config(args.config, env.environ), font_problems)
+        for d in font_problems:
+            env.err(d.format(env.lang))
     options = Options(
         expires_days=args.expires_days,
         renew_days=args.renew_days,
@@ -112,6 +128,7 @@ def run(args: argparse.Namespace, env: Environment) -> int:
         force=args.force,
         allow_empty=args.allow_empty,
         dry_run=args.dry_run,
+        font_check=font_check,
         limits=_limits(args),  # type: ignore[arg-type]
     )
     private_key = keys.load_private_key(args.key)
