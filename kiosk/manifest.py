@@ -106,6 +106,8 @@ _BASE64_RE = re.compile(rb"^[A-Za-z0-9+/]+={0,2}$")
 
 # content fields that hold a logical file name, per kind
 FILE_FIELDS: Mapping[str, tuple[str, ...]] = {"image": ("file",), "pdf": ("file",)}
+# content fields that hold a list of logical file names (a published PDF's page images)
+FILE_LIST_FIELDS: Mapping[str, tuple[str, ...]] = {"pdf": ("pages",)}
 
 
 class ManifestError(KioskError):
@@ -437,6 +439,14 @@ def _item(value: Any, where: str) -> ManifestItem:
                 f"引用的文件 {ref!r} 不在 files 中",
                 f"names file {ref!r} that is not in files",
             )
+    for fld in FILE_LIST_FIELDS.get(kind, ()):
+        refs = meta.get(fld)
+        if refs is not None and (not isinstance(refs, list) or any(r not in names for r in refs)):
+            raise _fail(
+                f"{where}.meta.{fld}",
+                "列出的文件不都在 files 中",
+                "lists files that are not in files",
+            )
     valid_from = _instant(obj["valid_from"], f"{where}.valid_from") if "valid_from" in obj else None
     valid_to = _instant(obj["valid_to"], f"{where}.valid_to") if "valid_to" in obj else None
     if valid_from and valid_to and valid_to <= valid_from:
@@ -598,14 +608,18 @@ def content_with_paths(kind: str, content: Content, paths: Mapping[str, str]) ->
     """Replace logical file names in file fields with object paths."""
     import dataclasses
 
-    changes = {
+    changes: dict[str, Any] = {
         fld: paths[getattr(content, fld)]
         for fld in FILE_FIELDS.get(kind, ())
         if isinstance(getattr(content, fld, None), str) and getattr(content, fld) in paths
     }
+    for fld in FILE_LIST_FIELDS.get(kind, ()):
+        names = getattr(content, fld, None)
+        if isinstance(names, tuple) and names:
+            changes[fld] = tuple(paths.get(n, n) for n in names)
     if not changes:
         return content
-    new: Content = dataclasses.replace(content, **changes)  # type: ignore[arg-type]
+    new: Content = dataclasses.replace(content, **changes)
     return new
 
 

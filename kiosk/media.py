@@ -178,6 +178,22 @@ def _bomb(declared: int | None, limit: int) -> MediaError:
     )
 
 
+def _declared_pixels(data: bytes, fmt: str) -> int | None:
+    """The pixel count a header declares, read without decoding (for the error message
+    only, after Pillow's own guard has refused the file)."""
+    saved = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(io.BytesIO(data), formats=[fmt]) as im:
+                return int(im.size[0]) * int(im.size[1])
+    except Exception:
+        return None
+    finally:
+        Image.MAX_IMAGE_PIXELS = saved
+
+
 def _refused_format(fmt: str | None) -> MediaError:
     name = fmt or "未知"
     return MediaError(
@@ -255,7 +271,7 @@ def normalise_image(data: bytes, limits: MediaLimits = DEFAULT_LIMITS) -> Normal
         with _pixel_guard(limits.max_pixels):
             im = Image.open(io.BytesIO(data), formats=[fmt])
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-        raise _bomb(None, limits.max_pixels) from None
+        raise _bomb(_declared_pixels(data, fmt), limits.max_pixels) from None
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
         raise _corrupt(str(exc) or type(exc).__name__) from None
     with im:

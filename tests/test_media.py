@@ -263,3 +263,11 @@ def test_truncated_pdf_is_refused_with_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(MediaError) as exc:
         rasterize_pdf(data[:200], 100, 100)
     assert exc.value.key == "media.pdf_unreadable"
+
+
+def test_pdf_with_a_page_of_unusable_size_is_refused(tmp_path: Path) -> None:
+    tiny = tmp_path / "tiny.pdf"
+    Image.new("L", (20, 20), 255).save(tiny, "PDF", resolution=72)  # a 20 × 20 pt page
+    with pytest.raises(MediaError) as exc:
+        rasterize_pdf(tiny, 100, 100)
+    assert exc.value.key == "media.pdf_page_size"
