@@ -10,16 +10,45 @@ from kiosk.layout.context import LayoutContext
 from kiosk.layout.flow import Flow, flow_ops
 from kiosk.layout.textblock import fitted_title
 from kiosk.model import Entry, Figure, Report
-from kiosk.text import paginate
+from kiosk.text import break_lines, paginate
+
+NOTE_LINES = 2
 
 
-def tile_ops(ctx: LayoutContext, f: Figure, rect: Rect) -> list[Op]:
-    """One key-figure tile: the number large (accent), its unit beside it, the label below."""
+def tile_ops(ctx: LayoutContext, f: Figure, rect: Rect, note_lines: int = 0) -> list[Op]:
+    """One key-figure tile: the number large (accent), its unit beside it, the label below,
+    and with ``note_lines`` the figure's note under the label."""
     t = ctx.theme
     sz = ctx.sizes
     x, y, w, h = rect
     pad = round(sz.small * 0.6)
     ops: list[Op] = [BoxOp(rect, t.panel_bg, radius=round(sz.gap * 0.6))]
+    note_ops: list[Op] = []
+    if note_lines:
+        step = sz.small * 1.3
+        h -= round(step * note_lines)
+        if f.note:
+            measure = ctx.metrics.measure("regular", sz.small)
+            lines = break_lines(f.note, w - 2 * pad, measure)
+            if len(lines) > note_lines:
+                last = "".join(lines[note_lines - 1 :])
+                while last and measure(last + "…") > w - 2 * pad:
+                    last = last[:-1]
+                lines = [*lines[: note_lines - 1], last + "…"]
+            for i, line in enumerate(lines):
+                lw = measure(line)
+                note_ops.append(
+                    TextOp(
+                        line,
+                        x + (w - lw) / 2,
+                        y + h - pad * 0.5 + i * step,
+                        sz.small,
+                        t.panel_muted,
+                        "regular",
+                        "note",
+                        lw,
+                    )
+                )
     label_size, label = fit_line(
         ctx, f.label, "regular", sz.meta, w - 2 * pad, round(sz.meta * 0.8)
     )
@@ -27,7 +56,7 @@ def tile_ops(ctx: LayoutContext, f: Figure, rect: Rect) -> list[Op]:
     unit_w = ctx.metrics.measure("regular", unit_size)(f.unit) if f.unit else 0.0
     gap = unit_size * 0.2 if f.unit else 0.0
     fig_h = h - 2 * pad - label_size * 1.35
-    vsize = min(sz.figure, round(fig_h))
+    vsize = max(sz.small, min(sz.figure, round(fig_h)))
     vmeasure = ctx.metrics.measure("bold", vsize)
     while vsize > sz.body and vmeasure(f.value) + gap + unit_w > w - 2 * pad:
         vsize -= 2
@@ -56,7 +85,7 @@ def tile_ops(ctx: LayoutContext, f: Figure, rect: Rect) -> list[Op]:
             lw,
         )
     )
-    return ops
+    return ops + note_ops
 
 
 def chart_ops(ctx: LayoutContext, r: Report, rect: Rect) -> list[Op]:
@@ -118,24 +147,39 @@ def layout_report(entry: Entry, r: Report, ctx: LayoutContext) -> list[SlidePage
     figs = list(r.figures)
     cols, rows = _grid(len(figs), sz.portrait)
     tile_h = round(sz.figure * (1.05 if sz.portrait else 1.25) + sz.meta * 1.6)
-    figures_ops: list[Op] = []
-    figures_h = 0
-    if figs:
+    note_h = round(sz.small * 1.3 * NOTE_LINES)
+    has_notes = any(f.note for f in figs)
+
+    def build_tiles(with_notes: bool) -> tuple[list[Op], int]:
+        if not figs:
+            return [], 0
         gap = sz.gap
+        h = tile_h
+        if with_notes:  # notes below the labels; the numbers may shrink a little for them
+            h = min(tile_h + note_h, (avail - (rows - 1) * gap) // rows)
         tw = (iw - gap * (cols - 1)) / cols
+        out: list[Op] = []
         for i, f in enumerate(figs):
             c, rr = i % cols, i // cols
             in_row = min(cols, len(figs) - rr * cols)
             offset = (iw - (in_row * tw + (in_row - 1) * gap)) / 2
             rect = (
                 round(ix + offset + c * (tw + gap)),
-                round(top + rr * (tile_h + gap)),
+                round(top + rr * (h + gap)),
                 round(tw),
-                tile_h,
+                h,
             )
-            figures_ops += tile_ops(ctx, f, rect)
-        figures_h = rows * tile_h + (rows - 1) * gap
+            out += tile_ops(ctx, f, rect, note_lines=NOTE_LINES if with_notes else 0)
+        return out, rows * h + (rows - 1) * gap
+
+    figures_ops, figures_h = build_tiles(False)
+    alone_ops = figures_ops
+    if has_notes:  # on a page of their own, tiles also show their notes when they fit
+        shortest = (avail - (rows - 1) * sz.gap) // rows - note_h
+        if shortest >= sz.body * 1.3 + sz.meta * 1.6:
+            alone_ops, _ = build_tiles(True)
     fig_chars = sum(len(f.label) + len(f.value) + len(f.unit) for f in figs)
+    note_chars = sum(len(f.note or "") for f in figs) if alone_ops is not figures_ops else 0
     chart_chars = 0
     if r.chart is not None:
         chart_chars = len(r.chart.title) + sum(len(c) + 2 for c in r.chart.categories)
@@ -152,11 +196,11 @@ def layout_report(entry: Entry, r: Report, ctx: LayoutContext) -> list[SlidePage
             plans.append(([*figures_ops, *chart_ops(ctx, r, crect)], fig_chars + chart_chars))
         else:
             if figs:
-                plans.append((figures_ops, fig_chars))
+                plans.append((alone_ops, fig_chars + note_chars))
             crect = (ix, top, iw, min(avail, round(n * sz.meta * 2.4)))
             plans.append((chart_ops(ctx, r, crect), chart_chars))
     elif figs:
-        plans.append((figures_ops, fig_chars))
+        plans.append((alone_ops, fig_chars + note_chars))
 
     if r.sections:
         flow = Flow(ctx, iw, sz.body)
