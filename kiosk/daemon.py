@@ -505,7 +505,10 @@ def load_work_calendar(config: Config) -> WorkdayCalendar | None:
     loader = _optional("kiosk.workcal", "load_calendar")
     if loader is None:
         return None
-    calendar: WorkdayCalendar = loader(config.calendar_overrides)
+    calendar: WorkdayCalendar
+    calendar, problems = loader(config.calendar_overrides)
+    for problem in problems:
+        log.warning("calendar.override_problem %s", problem.format("en"))
     return calendar
 
 

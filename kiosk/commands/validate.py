@@ -103,7 +103,8 @@ def _calendar(config: Any) -> Any:
     except ImportError:
         return None
     try:
-        return workcal.load_calendar(config.calendar_overrides)
+        calendar, _problems = workcal.load_calendar(config.calendar_overrides)
+        return calendar
     except Exception:
         return None
 
