@@ -8,14 +8,16 @@ from kiosk.displaylist import BoxOp, FontRole, Op, Rect, TextOp
 from kiosk.layout.common import SlidePage, background, fit_line, make_page, page_marker, seconds_for
 from kiosk.layout.context import LayoutContext
 from kiosk.layout.flow import Flow, flow_ops
-from kiosk.layout.textblock import fitted_title
+from kiosk.layout.textblock import balanced_lines, fitted_title
 from kiosk.model import Entry, Figure, Report
 from kiosk.text import break_lines, paginate
 
 NOTE_LINES = 2
 
 
-def tile_ops(ctx: LayoutContext, f: Figure, rect: Rect, note_lines: int = 0) -> list[Op]:
+def tile_ops(
+    ctx: LayoutContext, f: Figure, rect: Rect, note_lines: int = 0, label_lines: int = 1
+) -> list[Op]:
     """One key-figure tile: the number large (accent), its unit beside it, the label below,
     and with ``note_lines`` the figure's note under the label."""
     t = ctx.theme
@@ -49,13 +51,30 @@ def tile_ops(ctx: LayoutContext, f: Figure, rect: Rect, note_lines: int = 0) -> 
                         lw,
                     )
                 )
-    label_size, label = fit_line(
-        ctx, f.label, "regular", sz.meta, w - 2 * pad, round(sz.meta * 0.8)
-    )
+    label_size = sz.meta
+    lmeasure = ctx.metrics.measure("regular", label_size)
+    labels = [f.label]
+    if lmeasure(f.label) > w - 2 * pad:  # shrink a little, then wrap to two lines
+        label_size, single = fit_line(
+            ctx, f.label, "regular", sz.meta, w - 2 * pad, round(sz.meta * 0.85)
+        )
+        labels = [single]
+        if single.endswith("…"):
+            label_size = round(sz.meta * 0.85)
+            lmeasure = ctx.metrics.measure("regular", label_size)
+            labels = balanced_lines(f.label, w - 2 * pad, lmeasure, 2)
+            if len(labels) > 2:
+                labels = [
+                    labels[0],
+                    fit_line(ctx, "".join(labels[1:]), "regular", label_size, w - 2 * pad)[1],
+                ]
     unit_size = sz.meta
     unit_w = ctx.metrics.measure("regular", unit_size)(f.unit) if f.unit else 0.0
     gap = unit_size * 0.2 if f.unit else 0.0
-    fig_h = h - 2 * pad - label_size * 1.35
+    label_step = label_size * 1.2
+    rows_for_label = max(label_lines, len(labels))  # the same number area on every tile
+    # Reserve the label area at full label size so every tile's number gets the same room.
+    fig_h = h - 2 * pad - sz.meta * 0.15 - sz.meta * 1.2 * rows_for_label
     vsize = max(sz.small, min(sz.figure, round(fig_h)))
     vmeasure = ctx.metrics.measure("bold", vsize)
     while vsize > sz.body and vmeasure(f.value) + gap + unit_w > w - 2 * pad:
@@ -72,19 +91,14 @@ def tile_ops(ctx: LayoutContext, f: Figure, rect: Rect, note_lines: int = 0) -> 
         ops.append(
             TextOp(f.unit, vx + vw + gap, uy, unit_size, t.panel_text, "regular", "unit", unit_w)
         )
-    lw = ctx.metrics.measure("regular", label_size)(label)
-    ops.append(
-        TextOp(
-            label,
-            x + (w - lw) / 2,
-            y + h - pad - label_size * 1.15,
-            label_size,
-            t.panel_muted,
-            "regular",
-            "label",
-            lw,
+    lmeasure = ctx.metrics.measure("regular", label_size)
+    for i, label in enumerate(labels):
+        lw = lmeasure(label)
+        spare = (rows_for_label - len(labels)) * label_step / 2
+        ly = y + h - pad - label_size * 1.15 - label_step * (len(labels) - 1 - i) - spare
+        ops.append(
+            TextOp(label, x + (w - lw) / 2, ly, label_size, t.panel_muted, "regular", "label", lw)
         )
-    )
     return ops + note_ops
 
 
@@ -146,7 +160,14 @@ def layout_report(entry: Entry, r: Report, ctx: LayoutContext) -> list[SlidePage
     plans: list[tuple[list[Op], int]] = []
     figs = list(r.figures)
     cols, rows = _grid(len(figs), sz.portrait)
-    tile_h = round(sz.figure * (1.05 if sz.portrait else 1.25) + sz.meta * 1.6)
+    tile_w = (iw - sz.gap * (cols - 1)) / cols if cols else iw
+    narrow = ctx.metrics.measure("regular", round(sz.meta * 0.85))
+    two_line_labels = any(narrow(f.label) > tile_w - 2 * round(sz.small * 0.6) for f in figs)
+    tile_h = round(
+        sz.figure * (1.05 if sz.portrait else 1.25) + sz.meta * (2.6 if two_line_labels else 1.6)
+    )
+    if rows:  # never taller than the page allows; the numbers shrink instead
+        tile_h = min(tile_h, (avail - (rows - 1) * sz.gap) // rows)
     note_h = round(sz.small * 1.3 * NOTE_LINES)
     has_notes = any(f.note for f in figs)
 
@@ -169,7 +190,13 @@ def layout_report(entry: Entry, r: Report, ctx: LayoutContext) -> list[SlidePage
                 round(tw),
                 h,
             )
-            out += tile_ops(ctx, f, rect, note_lines=NOTE_LINES if with_notes else 0)
+            out += tile_ops(
+                ctx,
+                f,
+                rect,
+                note_lines=NOTE_LINES if with_notes else 0,
+                label_lines=2 if two_line_labels else 1,
+            )
         return out, rows * h + (rows - 1) * gap
 
     figures_ops, figures_h = build_tiles(False)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from kiosk.displaylist import FontRole, Op, TextOp
 from kiosk.layout.context import LayoutContext
-from kiosk.text import Block, LaidLine, TextStyle, autofit, layout_blocks
+from kiosk.text import Block, LaidLine, Measure, TextStyle, autofit, break_lines, layout_blocks
 from kiosk.themes import Color
 
 TITLE_LINE_HEIGHT = 1.3
@@ -62,6 +62,22 @@ def line_ops(
     return out
 
 
+def balanced_lines(text: str, width: float, measure: Measure, n: int) -> list[str]:
+    """The lines of ``text`` broken into ``n`` lines of similar length: the narrowest column
+    (found by bisection) that still needs only ``n`` lines. Titles then read as a block
+    instead of one full line and a stub."""
+    lo, hi = measure(text) / n * 0.9, width
+    best = break_lines(text, width, measure)
+    for _ in range(12):
+        mid = (lo + hi) / 2
+        trial = break_lines(text, mid, measure)
+        if len(trial) <= n:
+            best, hi = trial, mid
+        else:
+            lo = mid
+    return best
+
+
 def fitted_title(
     ctx: LayoutContext,
     text: str,
@@ -77,6 +93,7 @@ def fitted_title(
     font: FontRole = "title",
     role: str = "title",
     line_height: float = TITLE_LINE_HEIGHT,
+    balance: bool = True,
 ) -> tuple[list[Op], float]:
     """An auto-fitted title (largest size in range that fits ``max_lines`` lines); returns
     the ops and the y just below the last line box."""
@@ -97,6 +114,8 @@ def fitted_title(
         while rest and measure(rest + "…") > width:
             rest = rest[:-1]
         lines = [*keep, rest + "…"]
+    elif balance and len(lines) > 1:
+        lines = balanced_lines(text, width, measure, len(lines))
     ops: list[Op] = []
     step = size * line_height
     for i, line in enumerate(lines):
