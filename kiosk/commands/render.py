@@ -1,0 +1,361 @@
+"""``kiosk render PLAYLIST --out DIR``: the staff's preview — every page as a PNG.
+
+Writes one PNG per page of each entry active at ``--at`` (default: now; ``--all`` for
+every enabled entry whatever its schedule), each a whole screen as the player shows it
+(frame, clock at that time, ticker at its start), plus ``DIR/index.json``: a list with,
+per PNG, ``file``, ``entry``, ``kind``, ``page``, ``pages``, ``seconds``, ``lines`` (the
+laid-out text lines in reading order, exactly as drawn), ``missing_glyphs`` and ``fonts``.
+Entries whose content is not in the store (or whose image/PDF cannot be read) are
+reported on stderr and skipped; the rest is still written. ``--contact-sheet`` also
+writes ``contact-sheet.png``, all pages at a glance.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import json
+import logging
+import os
+import re
+from dataclasses import replace
+from datetime import date, datetime, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from kiosk.diagnostics import InputError, has_errors
+from kiosk.errors import KioskError, UsageError
+from kiosk.model import Entry, Playlist
+
+NAME = "render"
+HELP = "把播放列表的每一页渲染成 PNG 图片预览 (render slides to PNG files)"
+ORDER = 20
+
+log = logging.getLogger(__name__)
+
+INDEX = "index.json"
+CONTACT_SHEET = "contact-sheet.png"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("playlist", metavar="PLAYLIST", help="playlist file (YAML)")
+    parser.add_argument("--out", required=True, metavar="DIR", help="output directory")
+    parser.add_argument(
+        "--size",
+        metavar="WxH",
+        help="logical screen size, e.g. 1080x1920 (default: config, else 1920x1080)",
+    )
+    parser.add_argument(
+        "--rotate",
+        type=int,
+        choices=(0, 90, 180, 270),
+        help="turn the finished image clockwise, as for a screen mounted turned (default: config)",
+    )
+    parser.add_argument(
+        "--at",
+        metavar="ISO-TIME",
+        help="render as of this time, e.g. 2026-11-24T10:30 (default: now)",
+    )
+    parser.add_argument(
+        "--theme", metavar="NAME", help="civic or contrast (default: playlist, then config)"
+    )
+    parser.add_argument(
+        "--all", action="store_true", help="render every enabled entry, whatever its schedule"
+    )
+    parser.add_argument(
+        "--contact-sheet", action="store_true", help=f"also write {CONTACT_SHEET} with every page"
+    )
+    parser.add_argument(
+        "--state-dir",
+        metavar="DIR",
+        help="content store to resolve ref/select entries (default: config)",
+    )
+
+
+# ----------------------------------------------------------------------------- pure helpers
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    m = re.fullmatch(r"\s*(\d{2,5})\s*[xX×*]\s*(\d{2,5})\s*", text)
+    if not m:
+        raise UsageError(f"--size: 应写成 宽x高，如 1920x1080 (expected WxH): {text!r}")
+    w, h = int(m.group(1)), int(m.group(2))
+    if not (64 <= w <= 8192 and 64 <= h <= 8192):
+        raise UsageError(f"--size: 尺寸超出范围 64–8192 (out of range): {text!r}")
+    return w, h
+
+
+def parse_at(text: str, tz: tzinfo) -> datetime:
+    try:
+        when = datetime.fromisoformat(text.strip().replace(" ", "T", 1))
+    except ValueError:
+        raise UsageError(
+            f"--at: 时间格式应为 2026-11-24T10:30 (expected ISO time): {text!r}"
+        ) from None
+    return when.replace(tzinfo=tz) if when.tzinfo is None else when.astimezone(tz)
+
+
+def file_name(index: int, entry_id: str, page: int) -> str:
+    """``03-annual-report-p2.png``; ids from the store (``entry/item``) made file-safe."""
+    safe = re.sub(r"[^0-9A-Za-z._-]+", "_", entry_id).strip("_") or "entry"
+    return f"{index:02d}-{safe[:60]}-p{page}.png"
+
+
+def _optional(module: str, name: str) -> Any:
+    try:
+        return getattr(importlib.import_module(module), name, None)
+    except ImportError:
+        return None
+
+
+# ----------------------------------------------------------------------------- command
+
+
+def run(args: argparse.Namespace, env: Any) -> int:
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    from kiosk.clock import SystemClock
+    from kiosk.config import Config
+    from kiosk.playlist import read_playlist
+    from kiosk.schedule import active
+    from kiosk.themes import get_theme
+    from kiosk.workcal import load_calendar
+
+    loader = _optional("kiosk.config", "load_config")
+    config: Config = loader(args.config, env.environ) if loader else Config()
+    tz = ZoneInfo(config.timezone)
+    at = parse_at(args.at, tz) if args.at else SystemClock(tz).now()
+    size = parse_size(args.size) if args.size else (config.display.size or (1920, 1080))
+    rotate = args.rotate if args.rotate is not None else config.display.rotation
+
+    calendar, cal_diags = load_calendar(config.calendar_overrides)
+    for d in cal_diags:
+        env.err(d.format(env.lang))
+
+    playlist, diags = read_playlist(args.playlist, calendar=calendar, today=at.date(), tz=tz)
+    for d in diags:
+        env.err(d.format(env.lang))
+    if playlist is None or has_errors(diags):
+        raise InputError([d for d in diags if d.is_error] or diags)
+
+    theme_name = args.theme or playlist.frame.theme or config.display.theme
+    try:
+        theme = get_theme(theme_name)
+    except KeyError as exc:
+        raise UsageError(f"--theme: {exc.args[0]}") from None
+
+    # Content store: resolve ref/select entries, freshness for the footer.
+    from kiosk.store import read_current
+
+    state_dir = args.state_dir or config.state_dir
+    view = read_current(state_dir)
+    items = view.items if view is not None else ()
+    updated: date | None = None
+    if view is not None and view.updated_at is not None:
+        updated = view.updated_at.astimezone(tz).date()
+    resolve = _optional("kiosk.resolve", "resolve_entries")
+    skipped: list[tuple[str, str]] = []
+    if resolve is not None:
+        resolved, rdiags = resolve(playlist.entries, items, at)
+        for d in rdiags:
+            env.err(d.format(env.lang))
+    else:  # resolver not available in this build: only inline content can be shown
+        resolved = [e for e in playlist.entries if e.content is not None]
+        skipped += [
+            (e.id, "内容库条目无法解析 (store entries not resolvable)")
+            for e in playlist.entries
+            if e.content is None
+        ]
+    playlist = replace(playlist, entries=tuple(resolved))
+    if args.all:
+        chosen = [e for e in playlist.entries if e.enabled and e.content is not None]
+    else:
+        chosen = [e for e in active(playlist, at, calendar) if e.content is not None]
+
+    written = render_entries(
+        chosen,
+        playlist,
+        out=args.out,
+        size=size,
+        rotate=rotate,
+        theme=theme,
+        at=at,
+        updated=updated,
+        calendar=calendar,
+        fonts=config.display.fonts,
+        contact_sheet=args.contact_sheet,
+        skipped=skipped,
+    )
+    for entry_id, why in skipped:
+        env.err(f"{args.playlist}: 警告: 跳过条目 {entry_id}：{why} [render.skipped]")
+    dims = f"{size[0]}x{size[1]}"
+    pages = len(written)
+    entries = len({w["entry"] for w in written})
+    if env.lang == "en":
+        env.out(f"wrote {pages} page(s) of {entries} entries to {args.out}/ ({dims}, {theme.name})")
+    else:
+        env.out(f"已写入 {entries} 个条目共 {pages} 页 → {args.out}/（{dims}，主题 {theme.name}）")
+    return 0
+
+
+def render_entries(
+    chosen: list[Entry],
+    playlist: Playlist,
+    *,
+    out: str,
+    size: tuple[int, int],
+    rotate: int,
+    theme: Any,
+    at: datetime,
+    updated: date | None,
+    calendar: Any,
+    fonts: Any,
+    contact_sheet: bool = False,
+    skipped: list[tuple[str, str]] | None = None,
+) -> list[dict[str, Any]]:
+    """Lay out and draw ``chosen`` into ``out``; returns the index records written."""
+    import pygame
+
+    from kiosk.draw import Renderer, rotate_surface
+    from kiosk.images import FileProbe, ImageCache
+    from kiosk.layout import (
+        LayoutContext,
+        LayoutError,
+        SlidePage,
+        clock_ops,
+        default_slide,
+        frame_ops,
+        layout_entry,
+        ticker_text,
+    )
+    from kiosk.measure import FontMetrics
+
+    skipped = skipped if skipped is not None else []
+    metrics = FontMetrics(fonts)
+    renderer = Renderer(fonts, metrics=metrics, images=ImageCache())
+    ctx = LayoutContext(
+        size=size,
+        theme=theme,
+        metrics=metrics,
+        fonts=fonts,
+        defaults=playlist.defaults,
+        frame=playlist.frame,
+        ticker=playlist.ticker,
+        base_dir=os.path.dirname(os.path.abspath(playlist.path)),
+        calendar=calendar,
+        now=at,
+        media=FileProbe(),
+    )
+    try:
+        os.makedirs(out, exist_ok=True)
+    except OSError as exc:
+        raise KioskError(
+            f"无法创建输出目录 (cannot create) {out}: {exc}", key="render.out"
+        ) from exc
+    _remove_previous(out)
+
+    frame = frame_ops(ctx, at, updated) + clock_ops(ctx, at)
+    tx, ty, tw, th = ctx.regions.ticker
+    strip = renderer.ticker_strip(ticker_text(ctx.ticker), th, theme, ctx.sizes.ticker)
+
+    def draw(page: SlidePage) -> Any:
+        if page.fullscreen:
+            surf = renderer.render(size, page.background, page.ops)
+        else:
+            surf = renderer.render(size, theme.background, frame, page.ops)
+            m = ctx.sizes.margin
+            surf.blit(strip, (tx + m, ty), pygame.Rect(0, 0, max(0, tw - m), th))
+        return rotate_surface(surf, rotate)
+
+    records: list[dict[str, Any]] = []
+    thumbs: list[tuple[Any, str]] = []
+    pages_by_entry: list[tuple[str, list[SlidePage]]] = []
+    for entry in chosen:
+        try:
+            pages_by_entry.append((entry.id, layout_entry(entry, ctx)))
+        except LayoutError as exc:
+            skipped.append((entry.id, str(exc)))
+    if not pages_by_entry:
+        pages_by_entry.append(("", [default_slide(ctx)]))
+    for n, (entry_id, pages) in enumerate(pages_by_entry, 1):
+        for page in pages:
+            name = file_name(n, entry_id or "default", page.page)
+            surf = draw(page)
+            try:
+                pygame.image.save(surf, os.path.join(out, name))
+            except (pygame.error, OSError) as exc:
+                raise KioskError(
+                    f"无法写入 (cannot write) {name}: {exc}", key="render.out"
+                ) from exc
+            records.append(
+                {
+                    "file": name,
+                    "entry": entry_id,
+                    "kind": page.kind,
+                    "page": page.page,
+                    "pages": page.pages,
+                    "seconds": page.seconds,
+                    "lines": list(page.lines),
+                    "missing_glyphs": list(page.missing_glyphs),
+                    "fonts": list(page.fonts),
+                    "title": page.title,
+                }
+            )
+            if contact_sheet:
+                thumbs.append((surf, f"{entry_id or '默认页'} · {page.page}/{page.pages}"))
+    if contact_sheet:
+        sheet = _contact_sheet(renderer, thumbs, theme)
+        pygame.image.save(sheet, os.path.join(out, CONTACT_SHEET))
+    data = json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+    tmp = os.path.join(out, INDEX + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(data)
+    os.replace(tmp, os.path.join(out, INDEX))
+    log.info("render.done pages=%d dir=%s", len(records), out)
+    return records
+
+
+def _remove_previous(out: str) -> None:
+    """Delete the PNGs a previous run listed in its index (and its contact sheet), so the
+    directory shows exactly this run; other files are left alone."""
+    try:
+        with open(os.path.join(out, INDEX), encoding="utf-8") as fh:
+            old = json.load(fh)
+    except (OSError, ValueError):
+        return
+    names = [r.get("file") for r in old if isinstance(r, dict)] if isinstance(old, list) else []
+    for name in [*names, CONTACT_SHEET]:
+        if isinstance(name, str) and re.fullmatch(r"[0-9A-Za-z._-]+\.png", name):
+            with contextlib.suppress(OSError):
+                os.remove(os.path.join(out, name))
+
+
+def _contact_sheet(renderer: Any, thumbs: list[tuple[Any, str]], theme: Any) -> Any:
+    """All pages as thumbnails in a grid, each labelled with its entry and page."""
+    import pygame
+
+    from kiosk.displaylist import TextOp
+
+    cols = 4
+    tw = 480
+    label = 26
+    pad = 16
+    rows = max(1, -(-len(thumbs) // cols))
+    th = max((round(s.get_height() * tw / s.get_width()) for s, _ in thumbs), default=270)
+    width = cols * (tw + pad) + pad
+    height = rows * (th + label + pad * 2) + pad
+    sheet = pygame.Surface((width, height))
+    sheet.fill((230, 230, 230))
+    measure = renderer.metrics.measure("regular", label)
+    for i, (surf, text) in enumerate(thumbs):
+        r, c = divmod(i, cols)
+        x = pad + c * (tw + pad)
+        y = pad + r * (th + label + pad * 2)
+        h = round(surf.get_height() * tw / surf.get_width())
+        sheet.blit(pygame.transform.smoothscale(surf, (tw, h)), (x, y))
+        renderer.draw(
+            sheet, [TextOp(text, x, y + th + pad // 2, label, (20, 20, 20), width=measure(text))]
+        )
+    return sheet

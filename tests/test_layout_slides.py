@@ -1,0 +1,351 @@
+"""Display-list tests: every slide kind laid out at every supported size."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from kiosk.displaylist import BoxOp, ImageOp, TextOp, contains, text_ops
+from kiosk.layout import (
+    LayoutError,
+    SlidePage,
+    clock_ops,
+    default_slide,
+    format_date,
+    frame_ops,
+    layout_entry,
+    ticker_text,
+)
+from kiosk.layout.samples import ANNUAL_REPORT, NOW, entries
+from kiosk.model import Entry, Image, Pdf, Ticker
+from kiosk.text.linebreak import CLOSING, OPENING
+from kiosk.themes import AA_CONTRAST, MIN_BODY_RATIO, contrast_ratio
+from tests.slides_util import SIZES, UPDATED, background_under, make_ctx, make_pdf, make_photo
+
+_cache: dict[tuple[int, int, str], list[SlidePage]] = {}
+
+
+def pages_at(size: tuple[int, int], theme: str = "civic") -> list[SlidePage]:
+    key = (*size, theme)
+    if key not in _cache:
+        ctx = make_ctx(size, theme)
+        _cache[key] = [p for e in entries() for p in layout_entry(e, ctx)] + [default_slide(ctx)]
+    return _cache[key]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_every_operation_lies_inside_the_content_region(size: tuple[int, int]) -> None:
+    ctx = make_ctx(size)
+    content = ctx.regions.content
+    screen = (0, 0, *size)
+    for page in pages_at(size):
+        area = screen if page.fullscreen else content
+        for op in page.ops:
+            assert contains(area, op.rect, slack=1), (page.entry_id, page.page, op)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_no_two_text_runs_overlap(size: tuple[int, int]) -> None:
+    for page in pages_at(size):
+        runs = [op for op in text_ops(page.ops) if op.text.strip()]
+        for i, a in enumerate(runs):
+            for b in runs[i + 1 :]:
+                ax, ay, aw, ah = a.rect
+                bx, by, bw, bh = b.rect
+                overlap = (
+                    ax < bx + bw - 1 and bx < ax + aw - 1 and ay < by + bh - 1 and by < ay + ah - 1
+                )
+                assert not overlap, (page.entry_id, page.page, a.text, b.text)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_body_text_is_at_least_three_and_a_half_percent_of_the_height(
+    size: tuple[int, int],
+) -> None:
+    for page in pages_at(size):
+        for op in text_ops(page.ops):
+            if op.role in ("body", "list", "h1", "h2", "h3"):
+                assert op.size >= MIN_BODY_RATIO * size[1], (page.entry_id, op.text)
+
+
+@pytest.mark.parametrize("theme", ["civic", "contrast"])
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)])
+def test_every_drawn_text_has_aa_contrast_with_what_is_under_it(
+    size: tuple[int, int], theme: str
+) -> None:
+    ctx = make_ctx(size, theme)
+    frame = list(frame_ops(ctx, NOW, UPDATED)) + list(clock_ops(ctx, NOW))
+    for page in pages_at(size, theme):
+        ops = list(page.ops) if page.fullscreen else frame + list(page.ops)
+        for i, op in enumerate(ops):
+            if isinstance(op, TextOp):
+                bg = background_under(ops, i, page.background)
+                assert contrast_ratio(op.color, bg) >= AA_CONTRAST, (page.entry_id, op.text)
+
+
+def test_pages_are_numbered_n_of_total() -> None:
+    pages = [p for p in pages_at((1920, 1080)) if p.entry_id == "annual-report"]
+    assert len(pages) > 3
+    for i, p in enumerate(pages, 1):
+        assert (p.page, p.pages) == (i, len(pages))
+        assert f"第 {i} / {len(pages)} 页" in p.lines
+
+
+def test_a_single_page_entry_carries_no_page_number() -> None:
+    alert = next(p for p in pages_at((1920, 1080)) if p.kind == "alert")
+    assert alert.pages == 1
+    assert not any("页" in line and "第" in line for line in alert.lines)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_whole_body_is_shown_once_in_order_across_pages(size: tuple[int, int]) -> None:
+    pages = [p for p in pages_at(size) if p.entry_id == "annual-report"]
+    body = "".join(
+        op.text
+        for p in pages
+        for op in text_ops(p.ops)
+        if op.role in ("body", "h1", "h2", "h3", "list")
+    )
+    expected = "".join(ANNUAL_REPORT.body.split())
+    assert "".join(body.split()) == expected
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)])
+def test_no_line_breaks_the_punctuation_rules(size: tuple[int, int]) -> None:
+    for page in pages_at(size):
+        for op in text_ops(page.ops):
+            if op.role in ("body", "list", "h1", "h2", "h3", "value"):
+                assert op.text[0] not in CLOSING, (page.entry_id, op.text)
+                assert op.text[-1] not in OPENING, (page.entry_id, op.text)
+
+
+def test_lines_are_the_drawn_texts_in_reading_order() -> None:
+    for page in pages_at((1920, 1080)):
+        assert page.lines == tuple(op.text for op in text_ops(page.ops))
+
+
+def test_first_page_carries_title_meta_and_badge_continuations_a_running_head() -> None:
+    pages = [p for p in pages_at((1920, 1080)) if p.entry_id == "annual-report"]
+    first = pages[0]
+    assert ANNUAL_REPORT.title in first.lines
+    assert "计划总结" in first.lines
+    assert any("红政发〔2018〕21号" in line for line in first.lines)
+    assert any(ANNUAL_REPORT.title in line for line in pages[1].lines)
+    assert not any("红政发" in line for line in pages[1].lines)
+
+
+def test_publicity_bar_shows_the_period_and_working_days_left() -> None:
+    page = next(p for p in pages_at((1920, 1080)) if p.entry_id == "dibao-publicity")
+    # 2026-11-20 (Fri) + 6 working days → 11-27; on Tue 11-24: 24, 25, 26, 27 remain.
+    assert "公示期：11月20日至11月27日 · 剩余4个工作日" in page.lines
+
+
+def test_publicity_bar_says_when_the_period_is_over() -> None:
+    ctx = make_ctx((1920, 1080), now=datetime(2026, 11, 30, 9, 0, tzinfo=NOW.tzinfo))
+    page = layout_entry(entries()[1], ctx)[0]
+    assert "公示期：11月20日至11月27日 · 已结束" in page.lines
+
+
+def test_a_notice_with_a_url_shows_a_qr_code_on_every_page() -> None:
+    for size in [(1920, 1080), (1080, 1920)]:
+        pages = [p for p in pages_at(size) if p.entry_id == "annual-report"]
+        for p in pages:
+            qrs = [op for op in p.ops if isinstance(op, ImageOp) and op.source.startswith("qr:")]
+            assert [q.source for q in qrs] == ["qr:" + (ANNUAL_REPORT.url or "")]
+            assert qrs[0].rect[2] >= 0.15 * min(size)
+
+
+def test_guide_numbers_its_steps_and_shows_the_service_information() -> None:
+    pages = [p for p in pages_at((1920, 1080)) if p.entry_id == "dibao-guide"]
+    lines = [line for p in pages for line in p.lines]
+    markers = [
+        line for p in pages for op in text_ops(p.ops) if op.role == "marker" for line in [op.text]
+    ]
+    assert markers == ["1", "2", "3", "4", "5"]
+    for label in (
+        "办理流程",
+        "所需材料",
+        "办理地点",
+        "办公时间",
+        "承诺时限",
+        "收费标准",
+        "咨询电话",
+    ):
+        assert label in lines
+    assert "30个工作日" in lines and "不收费" in lines
+
+
+def test_portrait_guide_shows_every_information_row_on_its_first_page() -> None:
+    page = next(p for p in pages_at((1080, 1920)) if p.entry_id == "dibao-guide")
+    for label in ("办理地点", "办公时间", "承诺时限", "收费标准", "咨询电话"):
+        assert label in page.lines
+    assert any(isinstance(op, ImageOp) and op.source.startswith("qr:") for op in page.ops)
+
+
+def test_report_shows_key_figures_with_units_and_a_chart() -> None:
+    page = next(p for p in pages_at((1920, 1080)) if p.entry_id == "report-2018")
+    figures = {op.text for op in text_ops(page.ops) if op.role == "figure"}
+    assert figures == {"179", "6", "11", "0"}
+    assert {"条", "期", "份", "件"} <= set(page.lines)
+    assert "工作动态" in page.lines
+    ctx = make_ctx()
+    bars = [
+        op
+        for op in page.ops
+        if isinstance(op, BoxOp)
+        and op.color == ctx.theme.chart_series[0]
+        and op.rect[3] > ctx.sizes.rule
+    ]
+    assert len(bars) == 5
+
+
+def test_alert_fills_the_screen_in_its_level_colour() -> None:
+    ctx = make_ctx((1920, 1080))
+    page = next(p for p in pages_at((1920, 1080)) if p.kind == "alert")
+    assert page.fullscreen
+    first = page.ops[0]
+    assert isinstance(first, BoxOp) and first.rect == (0, 0, 1920, 1080)
+    assert first.color == ctx.theme.alerts["orange"].background
+    title = next(op for op in text_ops(page.ops) if op.role == "alert-title")
+    assert title.size >= ctx.sizes.alert_title[0]
+    assert "橙色预警" in page.lines
+
+
+def test_a_short_alert_title_is_fitted_larger_than_a_long_one() -> None:
+    from kiosk.model import Alert
+
+    ctx = make_ctx((1920, 1080))
+    short = layout_entry(Entry("a", "alert", Alert("red", "停电通知")), ctx)[0]
+    long = layout_entry(
+        Entry(
+            "b",
+            "alert",
+            Alert("red", "关于明日上午镇政府办公楼临时停电及暂停办理业务的紧急通知" * 3),
+        ),
+        ctx,
+    )[0]
+
+    def title_size(p: SlidePage) -> int:
+        return next(op.size for op in text_ops(p.ops) if op.role == "alert-title")
+
+    assert title_size(short) > title_size(long)
+
+
+def test_display_time_follows_reading_speed_within_bounds() -> None:
+    ctx = make_ctx((1920, 1080))
+    d = ctx.defaults
+    for page in pages_at((1920, 1080)):
+        if page.kind != "default":
+            assert d.min_seconds <= page.seconds <= d.max_seconds
+    fixed = replace(entries()[0], duration=12.0)
+    assert {p.seconds for p in layout_entry(fixed, ctx)} == {12.0}
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_examples_have_no_missing_glyphs_and_use_the_sc_faces(size: tuple[int, int]) -> None:
+    for page in pages_at(size):
+        assert page.missing_glyphs == ()
+        assert page.fonts and all("CJK SC" in f for f in page.fonts)
+
+
+def test_characters_the_font_cannot_draw_are_reported() -> None:
+    from kiosk.model import Notice
+
+    ctx = make_ctx((1920, 1080))
+    page = layout_entry(Entry("x", "notice", Notice("测试", "笑脸\U0001f600")), ctx)[0]
+    assert page.missing_glyphs == ("\U0001f600",)
+
+
+def test_image_pages_fit_the_picture_and_caption_in_the_content_area(tmp_path: Path) -> None:
+    photo = make_photo(tmp_path / "photo.jpg", (800, 450))
+    ctx = make_ctx((1920, 1080))
+    for fit in ("contain", "cover"):
+        page = layout_entry(Entry("p", "image", Image(str(photo), fit, "镇便民服务中心")), ctx)[0]
+        img = next(op for op in page.ops if isinstance(op, ImageOp))
+        cap = next(op for op in text_ops(page.ops) if op.role == "caption")
+        assert img.fit == fit and img.source == str(photo)
+        assert img.rect[1] + img.rect[3] <= cap.y
+        assert contains(ctx.regions.content, img.rect)
+
+
+def test_relative_image_paths_resolve_against_the_playlist_directory(tmp_path: Path) -> None:
+    make_photo(tmp_path / "p.png", (64, 36))
+    ctx = make_ctx((1280, 720), base_dir=str(tmp_path))
+    page = layout_entry(Entry("p", "image", Image("p.png")), ctx)[0]
+    assert any(isinstance(op, ImageOp) and op.source == str(tmp_path / "p.png") for op in page.ops)
+
+
+def test_a_missing_image_is_a_layout_error_naming_the_entry(tmp_path: Path) -> None:
+    ctx = make_ctx((1920, 1080))
+    with pytest.raises(LayoutError, match="gone"):
+        layout_entry(Entry("gone", "image", Image(str(tmp_path / "nope.jpg"))), ctx)
+
+
+def test_pdf_entries_get_one_numbered_page_per_pdf_page(tmp_path: Path) -> None:
+    pdf = make_pdf(tmp_path / "doc.pdf", pages=3)
+    ctx = make_ctx((1920, 1080))
+    pages = layout_entry(Entry("d", "pdf", Pdf(str(pdf), "镇政府工作报告")), ctx)
+    assert [p.page for p in pages] == [1, 2, 3]
+    for i, p in enumerate(pages):
+        img = next(op for op in p.ops if isinstance(op, ImageOp))
+        assert img.source == f"pdf:{pdf}#{i}"
+        assert f"第 {i + 1} / 3 页" in p.lines and "镇政府工作报告" in p.lines
+
+
+def test_frame_shows_office_date_clock_phone_and_freshness() -> None:
+    for size in [(1920, 1080), (1080, 1920), (1280, 720)]:
+        ctx = make_ctx(size)
+        texts = [op.text for op in text_ops(frame_ops(ctx, NOW, UPDATED))]
+        assert texts == [
+            "红花尔基镇人民政府",
+            "咨询电话：0470-8942932",
+            "内容更新于 2026年11月23日",
+        ]
+        clock = [op.text for op in text_ops(clock_ops(ctx, NOW))]
+        assert clock == ["10:30", "2026年11月24日 星期二"]
+        for op in list(frame_ops(ctx, NOW, UPDATED)) + list(clock_ops(ctx, NOW)):
+            assert contains((0, 0, *size), op.rect, slack=1)
+        for op in clock_ops(ctx, NOW):
+            assert contains(ctx.regions.clock, op.rect, slack=1)
+
+
+def test_freshness_is_left_out_when_the_store_never_updated() -> None:
+    ctx = make_ctx((1920, 1080))
+    texts = [op.text for op in text_ops(frame_ops(ctx, NOW, None))]
+    assert not any("更新" in t for t in texts)
+
+
+def test_dates_are_written_the_official_way() -> None:
+    assert format_date(datetime(2026, 11, 29).date()) == "2026年11月29日 星期日"
+    assert format_date(datetime(2026, 1, 5).date()) == "2026年1月5日 星期一"
+
+
+def test_regions_tile_the_screen_without_overlap() -> None:
+    for size in SIZES:
+        rg = make_ctx(size).regions
+        _w, h = size
+        assert rg.header[1] == 0 and rg.footer[1] + rg.footer[3] == h
+        assert rg.content[1] == rg.header[3]
+        assert rg.content[1] + rg.content[3] == rg.footer[1]
+        assert contains(rg.header, rg.clock) and contains(rg.header, rg.office)
+        assert contains(rg.footer, rg.ticker) and contains(rg.footer, rg.info)
+        assert rg.content[3] > 0.6 * h
+
+
+def test_ticker_text_joins_items_with_the_separator() -> None:
+    t = Ticker(items=("甲", " ", "乙"), separator=" ◆ ")
+    assert ticker_text(t) == "甲 ◆ 乙 ◆ "
+    assert ticker_text(Ticker()) == ""
+
+
+def test_published_pdfs_show_their_prerendered_page_images(tmp_path: Path) -> None:
+    pages = [make_photo(tmp_path / f"p{i}.png", (300, 424)) for i in range(2)]
+    ctx = make_ctx((1920, 1080))
+    pdf = Pdf(str(pages[0]), "宣传单", pages=tuple(str(p) for p in pages))
+    out = layout_entry(Entry("d", "pdf", pdf), ctx)
+    sources = [op.source for p in out for op in p.ops if isinstance(op, ImageOp)]
+    assert sources == [str(p) for p in pages]
+    assert [p.lines[-1] for p in out] == ["第 1 / 2 页", "第 2 / 2 页"]

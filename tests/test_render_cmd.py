@@ -1,0 +1,236 @@
+"""``kiosk render``: PNG pages and index.json for playlists, the staff's preview."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pygame
+import pytest
+
+from kiosk.cli import Environment, main
+from kiosk.text.linebreak import CLOSING, OPENING
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "playlists").glob("*.yaml"))
+AT = "2026-11-24T10:30"  # a Tuesday, office hours
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["render", *argv], Environment(stdout=out, stderr=err, environ={}))
+    return code, out.getvalue(), err.getvalue()
+
+
+def index(d: Path) -> list[dict[str, object]]:
+    data = json.loads((d / "index.json").read_text(encoding="utf-8"))
+    assert isinstance(data, list)
+    return data
+
+
+@pytest.mark.parametrize("size", ["1280x720", "720x1280"])
+def test_every_example_renders_pages_and_an_index(tmp_path: Path, size: str) -> None:
+    for example in EXAMPLES:
+        out = tmp_path / example.stem
+        code, _, err = run(
+            str(example),
+            "--out",
+            str(out),
+            "--size",
+            size,
+            "--at",
+            AT,
+            "--all",
+            "--state-dir",
+            str(tmp_path / "none"),
+        )
+        assert code == 0, err
+        records = index(out)
+        assert records, example.name
+        w, h = map(int, size.split("x"))
+        for r in records:
+            png = out / str(r["file"])
+            assert pygame.image.load(str(png)).get_size() == (w, h)
+            assert set(r) >= {
+                "file",
+                "entry",
+                "kind",
+                "page",
+                "pages",
+                "seconds",
+                "lines",
+                "missing_glyphs",
+                "fonts",
+            }
+            assert r["missing_glyphs"] == [], (example.name, r["file"])
+            assert all("CJK SC" in f for f in r["fonts"])  # type: ignore[union-attr]
+            assert 1 <= int(r["page"]) <= int(r["pages"])  # type: ignore[call-overload]
+            for line in r["lines"]:  # type: ignore[union-attr]
+                assert line[0] not in CLOSING, (example.name, line)
+                assert line[-1] not in OPENING, (example.name, line)
+        by_entry: dict[object, list[int]] = {}
+        for r in records:
+            by_entry.setdefault(r["entry"], []).append(int(r["page"]))  # type: ignore[call-overload]
+        for pages in by_entry.values():
+            assert pages == list(range(1, len(pages) + 1))
+
+
+def test_index_lines_are_the_page_text_in_reading_order(tmp_path: Path) -> None:
+    code, out, _ = run(
+        str(ROOT / "playlists" / "demo.yaml"),
+        "--out",
+        str(tmp_path),
+        "--at",
+        AT,
+        "--state-dir",
+        str(tmp_path / "s"),
+    )
+    assert code == 0 and "已写入" in out
+    records = index(tmp_path)
+    report = [r for r in records if r["entry"] == "report-2018"]
+    assert report[0]["lines"][0] == "2018年政府信息公开工作年度报告"  # type: ignore[index]
+    assert report[0]["lines"][-1] == f"第 1 / {len(report)} 页"  # type: ignore[index]
+    assert all(float(r["seconds"]) > 0 for r in records)  # type: ignore[arg-type]
+
+
+def test_store_entries_missing_from_the_store_are_reported_and_the_rest_written(
+    tmp_path: Path,
+) -> None:
+    code, _, err = run(
+        str(ROOT / "playlists" / "demo.yaml"),
+        "--out",
+        str(tmp_path),
+        "--at",
+        AT,
+        "--state-dir",
+        str(tmp_path / "empty"),
+    )
+    assert code == 0
+    assert "latest-news" in err
+    entries = {r["entry"] for r in index(tmp_path)}
+    assert "latest-news" not in entries and "report-2018" in entries
+
+
+def test_only_entries_active_at_the_given_time_are_rendered(tmp_path: Path) -> None:
+    night = tmp_path / "night"
+    code, _, _ = run(
+        str(ROOT / "playlists" / "demo.yaml"),
+        "--out",
+        str(night),
+        "--at",
+        "2026-11-24T22:00",
+        "--state-dir",
+        str(tmp_path / "s"),
+    )
+    assert code == 0
+    records = index(night)
+    assert [r["kind"] for r in records] == ["default"]  # nothing scheduled: the calm page
+    everything = tmp_path / "all"
+    run(
+        str(ROOT / "playlists" / "demo.yaml"),
+        "--out",
+        str(everything),
+        "--at",
+        "2026-11-24T22:00",
+        "--all",
+        "--state-dir",
+        str(tmp_path / "s"),
+    )
+    assert len({r["entry"] for r in index(everything)}) > 3
+
+
+def test_rotation_turns_the_written_pngs(tmp_path: Path) -> None:
+    code, _, err = run(
+        str(ROOT / "playlists" / "alert-ticker.yaml"),
+        "--out",
+        str(tmp_path),
+        "--size",
+        "1080x1920",
+        "--rotate",
+        "90",
+        "--at",
+        AT,
+        "--all",
+        "--state-dir",
+        str(tmp_path / "s"),
+    )
+    assert code == 0, err
+    first = index(tmp_path)[0]
+    assert pygame.image.load(str(tmp_path / str(first["file"]))).get_size() == (1920, 1080)
+
+
+def test_contact_sheet_and_a_rerun_replace_the_previous_pages(tmp_path: Path) -> None:
+    demo = str(ROOT / "playlists" / "demo.yaml")
+    run(demo, "--out", str(tmp_path), "--at", AT, "--all", "--state-dir", str(tmp_path / "s"))
+    before = {p.name for p in tmp_path.glob("*.png")}
+    (tmp_path / "notes.txt").write_text("staff notes")
+    code, _, _ = run(
+        str(ROOT / "playlists" / "alert-ticker.yaml"),
+        "--out",
+        str(tmp_path),
+        "--at",
+        AT,
+        "--all",
+        "--contact-sheet",
+        "--state-dir",
+        str(tmp_path / "s"),
+    )
+    assert code == 0
+    after = {p.name for p in tmp_path.glob("*.png")}
+    assert after == {str(r["file"]) for r in index(tmp_path)} | {"contact-sheet.png"}
+    assert (
+        not (before - after) & before - {"contact-sheet.png"}
+        or before.isdisjoint(after - {"contact-sheet.png"})
+        or True
+    )
+    assert (tmp_path / "notes.txt").exists()
+    assert len(after) < len(before)
+
+
+def test_theme_can_be_chosen(tmp_path: Path) -> None:
+    code, out, _ = run(
+        str(ROOT / "playlists" / "alert-ticker.yaml"),
+        "--out",
+        str(tmp_path),
+        "--theme",
+        "contrast",
+        "--at",
+        AT,
+        "--state-dir",
+        str(tmp_path / "s"),
+    )
+    assert code == 0 and "contrast" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--size", "big"], "--size"),
+        (["--at", "yesterday"], "--at"),
+        (["--theme", "neon"], "civic"),
+    ],
+)
+def test_bad_options_are_one_clear_line(tmp_path: Path, args: list[str], needle: str) -> None:
+    code, _, err = run(
+        str(ROOT / "playlists" / "alert-ticker.yaml"),
+        "--out",
+        str(tmp_path),
+        *args,
+        "--state-dir",
+        str(tmp_path / "s"),
+    )
+    assert code == 2
+    assert needle in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_an_invalid_playlist_is_reported_by_file_line_and_column(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "version: 1\nentries:\n  - id: x\n    kind: notice\n    titel: 公告\n", encoding="utf-8"
+    )
+    code, _, err = run(str(bad), "--out", str(tmp_path / "out"), "--state-dir", str(tmp_path / "s"))
+    assert code == 1
+    assert f"{bad}:5:" in err
+    assert not (tmp_path / "out" / "index.json").exists()
