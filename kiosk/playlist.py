@@ -936,7 +936,19 @@ def _build_content(kind: Kind, v: dict[str, Any], node: Map, ctx: Ctx) -> Conten
             return None
         return Image(file=v["file"], fit=v.get("fit", "contain"), caption=v.get("caption"))
     if kind == "pdf":
-        if not _check_file(v, node, ctx, (".pdf",), "PDF"):
+        # A published PDF item carries its pages as images (kiosk publish rasterises them;
+        # devices never open PDF files from the portal); its `file` names the first page.
+        exts = (".pdf", *IMAGE_EXTENSIONS) if v.get("pages") else (".pdf",)
+        if not _check_file(v, node, ctx, exts, "PDF"):
+            return None
+        bad = [p for p in v.get("pages", ()) if PurePath(p).suffix.lower() not in IMAGE_EXTENSIONS]
+        if bad:
+            ctx.error(
+                key_pos(node, "pages"),
+                "file.bad_type",
+                f"PDF 页面“{bad[0]}”不是图片文件（可用：{' '.join(IMAGE_EXTENSIONS)}）",
+                f"PDF page '{bad[0]}' is not an image ({' '.join(IMAGE_EXTENSIONS)})",
+            )
             return None
         return Pdf(file=v["file"], title=v.get("title"), pages=v.get("pages", ()))
     return Alert(
