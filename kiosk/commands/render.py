@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib
 import json
 import logging
 import os
@@ -102,13 +101,6 @@ def file_name(index: int, entry_id: str, page: int) -> str:
     return f"{index:02d}-{safe[:60]}-p{page}.png"
 
 
-def _optional(module: str, name: str) -> Any:
-    try:
-        return getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        return None
-
-
 # ----------------------------------------------------------------------------- command
 
 
@@ -116,17 +108,16 @@ def run(args: argparse.Namespace, env: Any) -> int:
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
-    from kiosk.clock import SystemClock
-    from kiosk.config import Config
+    from kiosk.config import load_config
     from kiosk.playlist import read_playlist
+    from kiosk.resolve import resolve_entries
     from kiosk.schedule import active
     from kiosk.themes import get_theme
     from kiosk.workcal import load_calendar
 
-    loader = _optional("kiosk.config", "load_config")
-    config: Config = loader(args.config, env.environ) if loader else Config()
+    config = load_config(args.config, env.environ)
     tz = ZoneInfo(config.timezone)
-    at = parse_at(args.at, tz) if args.at else SystemClock(tz).now()
+    at = parse_at(args.at, tz) if args.at else env.clock(tz).now()
     size = parse_size(args.size) if args.size else (config.display.size or (1920, 1080))
     rotate = args.rotate if args.rotate is not None else config.display.rotation
 
@@ -155,19 +146,15 @@ def run(args: argparse.Namespace, env: Any) -> int:
     updated: date | None = None
     if view is not None and view.updated_at is not None:
         updated = view.updated_at.astimezone(tz).date()
-    resolve = _optional("kiosk.resolve", "resolve_entries")
     skipped: list[tuple[str, str]] = []
-    if resolve is not None:
-        resolved, rdiags = resolve(playlist.entries, items, at)
-        for d in rdiags:
-            env.err(d.format(env.lang))
-    else:  # resolver not available in this build: only inline content can be shown
-        resolved = [e for e in playlist.entries if e.content is not None]
-        skipped += [
-            (e.id, "内容库条目无法解析 (store entries not resolvable)")
-            for e in playlist.entries
-            if e.content is None
-        ]
+    resolved, rdiags = resolve_entries(playlist.entries, items, at)
+    for d in rdiags:
+        env.err(d.format(env.lang))
+    for e in playlist.entries:
+        if e.select is not None and not any(r.id.startswith(f"{e.id}/") for r in resolved):
+            skipped.append(
+                (e.id, "选择规则在内容库中没有匹配的当前内容 (selection matched nothing)")
+            )
     playlist = replace(playlist, entries=tuple(resolved))
     if args.all:
         chosen = [e for e in playlist.entries if e.enabled and e.content is not None]
