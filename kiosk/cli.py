@@ -19,12 +19,14 @@ import os
 import pkgutil
 import sys
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from types import ModuleType
 from typing import TextIO
 
 from kiosk import __version__
+from kiosk.clock import Clock, SystemClock
 from kiosk.diagnostics import InputError
 from kiosk.errors import KioskError, UsageError
 
@@ -36,6 +38,9 @@ class Environment:
     stdout: TextIO = field(default_factory=lambda: sys.stdout)
     stderr: TextIO = field(default_factory=lambda: sys.stderr)
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    #: Builds the clock a command reads "now" from, given the configured time zone; tests
+    #: pass ``lambda tz: FakeClock(...)`` so that commands run at a fixed instant.
+    clock: Callable[[tzinfo | str], Clock] = SystemClock
     verbose: bool = False
     lang: str = "zh"
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from kiosk import keys
 from kiosk.alerts import AlertFeed, HttpFetcher, build_document, parse_alerts
 from kiosk.cli import Environment, main
+from kiosk.clock import FakeClock
 from kiosk.manifest import verify_detached
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -28,7 +29,8 @@ alerts:
 
 def kiosk(*argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), Environment(stdout=out, stderr=err, environ={}))
+    env = Environment(stdout=out, stderr=err, environ={}, clock=lambda tz: FakeClock(NOW, tz))
+    code = main(list(argv), env)
     return code, out.getvalue(), err.getvalue()
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from kiosk.clock import SystemClock
 from kiosk.errors import UsageError
 
 if TYPE_CHECKING:
@@ -79,7 +78,7 @@ def _publish(args: argparse.Namespace, env: Environment, tz: ZoneInfo) -> int:
         pass
     except AlertFeedError as exc:
         raise UsageError(f"{out / 'alerts.json'} 已损坏，请先删除或修复: {exc}") from None
-    now = SystemClock(tz).now()
+    now = env.clock(tz).now()
     body, diags = build_document(data, args.source, now, previous)
     for diag in diags:
         if not diag.is_error:

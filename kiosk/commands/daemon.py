@@ -12,7 +12,6 @@ from types import FrameType
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from kiosk.clock import SystemClock
 from kiosk.errors import KioskError
 
 if TYPE_CHECKING:
@@ -59,7 +58,7 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     setup_logging(env.verbose, under_journal=bool(environ.get("JOURNAL_STREAM")))
     config = d.load_config(args.config, environ)
     try:
-        clock = SystemClock(ZoneInfo(config.timezone))
+        clock = env.clock(ZoneInfo(config.timezone))
     except (KeyError, ValueError) as exc:
         raise KioskError(f"未知时区 {config.timezone} (unknown time zone)") from exc
     daemon = d.make_daemon(config, clock, environ)

@@ -7,8 +7,6 @@ import json
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from kiosk.clock import SystemClock
-
 if TYPE_CHECKING:
     from kiosk.cli import Environment
 
@@ -28,9 +26,9 @@ def run(args: argparse.Namespace, env: Environment) -> int:
 
     config = d.load_config(args.config, env.environ)
     try:
-        clock = SystemClock(ZoneInfo(config.timezone))
+        clock = env.clock(ZoneInfo(config.timezone))
     except (KeyError, ValueError):
-        clock = SystemClock("UTC")
+        clock = env.clock("UTC")
     probe = Probe(config=config, clock=clock, environ=env.environ, network=not args.offline)
     calendar = None
     try:

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from kiosk.clock import SystemClock
 from kiosk.errors import UsageError
 
 if TYPE_CHECKING:
@@ -63,7 +62,7 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     environ = env.environ
     out = env.out
     config = d.load_config(args.config, environ)
-    clock = SystemClock(ZoneInfo(config.timezone))
+    clock = env.clock(ZoneInfo(config.timezone))
     now = clock.now()
     state_dir = Path(config.state_dir)
     calendar = d.load_work_calendar(config)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -40,7 +40,7 @@ def _hms(seconds: float) -> str:
 def run(args: argparse.Namespace, env: Any) -> int:
     cfg = load_cfg(args, env.environ)
     tz = ZoneInfo(cfg.timezone)
-    first = _day(args.first) if args.first else datetime.now(tz).date()
+    first = _day(args.first) if args.first else env.clock(tz).now().date()
     last = _day(args.last) if args.last else first
     if last < first:
         raise UsageError("--to 早于 --from (--to is before --from)")

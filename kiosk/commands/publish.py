@@ -100,7 +100,7 @@ def _limits(args: argparse.Namespace) -> object:
 
 def run(args: argparse.Namespace, env: Environment) -> int:
     from kiosk import keys
-    from kiosk.clock import SystemClock
+    from kiosk.clock import DEFAULT_TIMEZONE
     from kiosk.publish import Options, Outcome, publish
 
     for name in ("expires_days", "renew_days", "grace_days"):
@@ -132,7 +132,7 @@ def run(args: argparse.Namespace, env: Environment) -> int:
         limits=_limits(args),  # type: ignore[arg-type]
     )
     private_key = keys.load_private_key(args.key)
-    now = SystemClock().now()
+    now = env.clock(DEFAULT_TIMEZONE).now()
     result = publish(args.src, args.out, private_key, now, options)
     for d in result.warnings:
         env.err(d.format(env.lang))

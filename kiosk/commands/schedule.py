@@ -7,7 +7,6 @@ from datetime import date, datetime, time, tzinfo
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from kiosk.clock import SystemClock
 from kiosk.config import load_config
 from kiosk.diagnostics import Diagnostic, InputError, has_errors
 from kiosk.errors import KioskError, UsageError
@@ -84,7 +83,7 @@ def run(args: argparse.Namespace, env: Environment) -> int:
         raise UsageError(f"--days 应在 1 到 {MAX_DAYS} 之间 (--days must be 1..{MAX_DAYS})")
     config = load_config(args.config, env.environ)
     tz = _zone(config.timezone)
-    now = parse_at(args.at, tz) if args.at else SystemClock(tz).now()
+    now = parse_at(args.at, tz) if args.at else env.clock(tz).now()
 
     calendar, cal_diags = load_calendar(args.calendar or config.calendar_overrides)
     playlist, diags = read_playlist(args.playlist, calendar=calendar, today=now.date(), tz=tz)

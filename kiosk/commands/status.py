@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,11 +36,11 @@ def run(args: argparse.Namespace, env: Any) -> int:
         ) from exc
     if not isinstance(doc, dict):
         raise KioskError(f"{path}: 状态文件格式错误 (not a JSON object)", key="status.bad")
+    now = env.clock("UTC").now().astimezone()
     if args.json:
         env.out(json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True))
     else:
-        now = datetime.now().astimezone()
         for line in format_status(doc, now):
             env.out(line)
-    age = heartbeat_age(doc, datetime.now().astimezone())
+    age = heartbeat_age(doc, now)
     return 1 if age is not None and age > STALE_AFTER_S else 0

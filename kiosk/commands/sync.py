@@ -7,7 +7,6 @@ import logging
 
 from kiosk import keys
 from kiosk.cli import Environment
-from kiosk.clock import SystemClock
 from kiosk.config import Config
 from kiosk.errors import UsageError
 
@@ -76,7 +75,7 @@ def run(args: argparse.Namespace, env: Environment) -> int:
             format="%(levelname)s %(message)s",
             stream=env.stderr,
         )
-    result = run_sync(source, state_dir, trusted, SystemClock(cfg.timezone), settings)
+    result = run_sync(source, state_dir, trusted, env.clock(cfg.timezone), settings)
     if result.ok:
         env.out(result.line())
     else:

@@ -108,7 +108,6 @@ def _calendar(config: Any, diags_out: list[Diagnostic]) -> Any:
 def run(args: argparse.Namespace, env: Any) -> int:
     from zoneinfo import ZoneInfo
 
-    from kiosk.clock import SystemClock
     from kiosk.config import load_config, parse_config
     from kiosk.fields import parse_date_text
     from kiosk.playlist import read_playlist
@@ -121,7 +120,7 @@ def run(args: argparse.Namespace, env: Any) -> int:
         if today is None:
             raise UsageError(f"--today: {en}")
     else:
-        today = SystemClock(tz).now().date()
+        today = env.clock(tz).now().date()
     assert isinstance(today, date)
 
     extra: list[Diagnostic] = []
