@@ -1,0 +1,205 @@
+"""Player: CPU while idle / scrolling vs a re-render-everything baseline, transition frame
+times, time to first frame, memory, and a soak with the fake clock.
+
+CPU figures are process CPU time (user + system, all threads) over wall time, measured in a
+fresh subprocess (``benchmarks/player_probe.py``) after two seconds of warm-up, at 1920×1080:
+with SDL's dummy driver, and — where ``Xvfb`` is installed — in a real X11 window
+(``SDL_FRAMEBUFFER_ACCELERATION=0``), keys suffixed ``_x11``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+TITLE = "Player (kiosk play)"
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "playlists" / "demo.yaml"
+WORKDAY = "2026-11-30T10:00:00+08:00"  # a Monday in office hours (the demo's schedule)
+
+NOTES = """
+Targets (issue 4): `idle_cpu_pct` ≤ 0.5, `ticker_cpu_pct` ≤ 3, `transition_p95_ms` ≤ 4,
+`transition_max_ms` ≤ 16.7, `first_frame_s` ≤ 1.5, `pss_mib` ≤ 80, soak growth < 5 MiB and
+0 descriptors. `cpu_ratio` = `baseline_cpu_pct` / `ticker_cpu_pct`: the baseline re-renders the
+whole slide (frame, page text, clock, ticker) every frame at 60 fps, which is what a player
+without a page cache and dirty regions does. Transition figures are the durations of the
+frame loop's iterations that draw a page switch or a transition frame (fade and push at
+1920×1080; the next page is pre-rendered in the worker thread, never in these frames).
+`first_frame_s` is measured from process start (`python -m kiosk play --headless` with the demo
+playlist) to the `player.first_frame` log line. `pss_mib` is the proportional set size of that
+process after ten seconds of playing. The soak here is one simulated day at 480×270 with the
+real layout and renderer (`make soak` runs seven days in the test suite). A Chromium kiosk is
+compared only where chromium is installed (it is not on this machine).
+"""
+
+
+def _env(driver: str, display: str | None = None) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        SDL_VIDEODRIVER=driver,
+        SDL_AUDIODRIVER="dummy",
+        PYGAME_HIDE_SUPPORT_PROMPT="1",
+        PYTHONPATH=str(ROOT),
+    )
+    if display is not None:
+        env["DISPLAY"] = display
+        env["SDL_FRAMEBUFFER_ACCELERATION"] = "0"
+    return env
+
+
+def probe(mode: str, seconds: float, driver: str = "dummy", display: str | None = None) -> Any:
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.player_probe",
+            mode,
+            "--seconds",
+            str(seconds),
+            "--driver",
+            driver,
+        ],
+        cwd=ROOT,
+        env=_env(driver, display),
+        capture_output=True,
+        text=True,
+        timeout=seconds + 120,
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def first_frame_and_pss(play_seconds: float) -> tuple[float, float]:
+    with tempfile.TemporaryDirectory() as d:
+        t0 = time.monotonic()
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "kiosk",
+                "play",
+                "--headless",
+                "--playlist",
+                str(DEMO),
+                "--state-dir",
+                d,
+                "--fake-clock",
+                WORKDAY,
+            ],
+            cwd=ROOT,
+            env=_env("dummy"),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert proc.stderr is not None
+        first = float("nan")
+        for line in proc.stderr:
+            if "player.first_frame" in line:
+                first = time.monotonic() - t0
+                break
+        time.sleep(play_seconds)
+        pss = 0.0
+        with open(f"/proc/{proc.pid}/smaps_rollup", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    pss = int(line.split()[1]) / 1024
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+    return first, pss
+
+
+def soak_real(days: float) -> dict[str, Any]:
+    from benchmarks.soak_player import run_soak
+    from kiosk.config import Config
+    from kiosk.player.sources import real_sources
+
+    def text(n: int) -> str:
+        entries = []
+        for i in range(8):
+            body = "\n".join(
+                [f"通知正文第{k}段：请广大群众按时办理相关业务。" for k in range(3 + i % 4 * 6)]
+            )
+            entries.append(
+                f"  - id: n{i}\n    kind: notice\n    title: 第{i}号通知（第{n}版）\n"
+                f"    transition: {'push' if i % 2 else 'fade'}\n    body: |\n"
+                + "\n".join(f"      {line}" for line in body.splitlines())
+            )
+        joined = "\n".join(entries)
+        return f'version: 1\nticker:\n  texts: ["欢迎 {n}"]\nentries:\n{joined}\n'
+
+    import pygame
+
+    pygame.display.init()
+    with tempfile.TemporaryDirectory() as d:
+        src = real_sources(Config(), (480, 270))
+        res = run_soak(
+            days=days,
+            workdir=Path(d),
+            playlist_text=text,
+            sources=src,
+            size=(480, 270),
+            broken_text="version: 1\nentries: [ {id: x",
+        )
+    return res
+
+
+def run(quick: bool) -> dict[str, Any]:
+    secs = 4.0 if quick else 10.0
+    fig: dict[str, Any] = {}
+    idle = probe("idle", secs)
+    ticker = probe("ticker", secs)
+    base = probe("baseline", secs)
+    fig["idle_cpu_pct"] = round(idle["cpu_pct"], 2)
+    fig["ticker_cpu_pct"] = round(ticker["cpu_pct"], 2)
+    fig["ticker_fps"] = round(ticker["fps"], 1)
+    fig["baseline_cpu_pct"] = round(base["cpu_pct"], 1)
+    fig["baseline_fps"] = round(base["fps"], 1)
+    fig["cpu_ratio"] = round(base["cpu_pct"] / max(ticker["cpu_pct"], 0.01), 1)
+    tr = probe("transitions", 12.0 if quick else 30.0)
+    fig["transition_frames"] = tr.get("frame_count", 0)
+    fig["transition_p95_ms"] = round(tr.get("p95_ms", float("nan")), 2)
+    fig["transition_max_ms"] = round(tr.get("max_ms", float("nan")), 2)
+    first, pss = first_frame_and_pss(4.0 if quick else 10.0)
+    fig["first_frame_s"] = round(first, 2)
+    fig["pss_mib"] = round(pss, 1)
+    if shutil.which("Xvfb"):
+        display = ":99"
+        xvfb = subprocess.Popen(
+            ["Xvfb", display, "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            time.sleep(1.0)
+            i = probe("idle", secs, "x11", display)
+            t = probe("ticker", secs, "x11", display)
+            b = probe("baseline", secs, "x11", display)
+            fig["idle_cpu_pct_x11"] = round(i["cpu_pct"], 2)
+            fig["ticker_cpu_pct_x11"] = round(t["cpu_pct"], 2)
+            fig["baseline_cpu_pct_x11"] = round(b["cpu_pct"], 1)
+            fig["cpu_ratio_x11"] = round(b["cpu_pct"] / max(t["cpu_pct"], 0.01), 1)
+        finally:
+            xvfb.terminate()
+            xvfb.wait(10)
+    if shutil.which("chromium") or shutil.which("chromium-browser"):
+        fig["chromium_note"] = "chromium present but comparison not automated"
+    soak = soak_real(0.25 if quick else 1.0)
+    fig["soak_days"] = soak["soak_days"]
+    fig["soak_page_changes"] = soak["soak_page_changes"]
+    fig["soak_rss_growth_mib"] = soak["soak_rss_growth_mib"]
+    fig["soak_fd_growth"] = soak["soak_fd_growth"]
+    return fig

@@ -1,0 +1,181 @@
+"""The player with the real playlist reader, schedule, layout and renderer: `kiosk play` on the
+example playlists, a corrupt image, and the same picture in a real X window under Xvfb."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pygame
+import pytest
+
+from kiosk.clock import FakeClock
+from kiosk.config import Config
+from kiosk.player.shell import Options, Player
+from kiosk.player.sources import real_sources
+
+ROOT = Path(__file__).resolve().parent.parent
+TZ = ZoneInfo("Asia/Shanghai")
+MONDAY_10 = "2026-11-30T10:00:00+08:00"  # a working day, inside the examples' office hours
+
+
+def play(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    e = dict(os.environ)
+    e.update(PYGAME_HIDE_SUPPORT_PROMPT="1", SDL_AUDIODRIVER="dummy")
+    e.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", "play", *args],
+        cwd=ROOT,
+        env=e,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def content_differs(a: pygame.Surface, b: pygame.Surface, rect: tuple[int, int, int, int]) -> int:
+    x, y, w, h = rect
+    diff = 0
+    for px in range(x, x + w, 7):
+        for py in range(y, y + h, 7):
+            if a.get_at((px, py)) != b.get_at((px, py)):
+                diff += 1
+    return diff
+
+
+def test_play_headless_on_the_demo_playlist_exits_0_with_the_page_it_was_showing(
+    tmp_path: Path,
+) -> None:
+    shot = tmp_path / "shot.png"
+    state = tmp_path / "state"
+    r = play(
+        "--headless", "--playlist", "playlists/demo.yaml", "--state-dir", str(state),
+        "--fake-clock", MONDAY_10, "--speed", "10", "--duration", "20",
+        "--screenshot", str(shot),
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert "player.first_frame" in r.stderr and "Traceback" not in r.stderr
+    pygame.init()
+    img = pygame.image.load(str(shot))
+    assert img.get_size() == (1920, 1080)
+    status = json.loads((state / "status.json").read_text())
+    assert status["state"] in ("playing", "alert") and status["entry"]
+    # the screenshot is that page, drawn in full: render it again and compare
+    cfg = Config()
+    src = real_sources(cfg, (1920, 1080))
+    playlist, _ = src.read_playlist(str(ROOT / "playlists" / "demo.yaml"))
+    assert playlist is not None
+    kit = src.make_kit(playlist)
+    entry = next(e for e in playlist.entries if e.id == status["entry"])
+    now = datetime.fromisoformat(status["heartbeat"])
+    page = kit.layout(entry, now)[status["page"] - 1]
+    again = pygame.Surface((1920, 1080))
+    kit.render(page, again, now, None)
+    rect = (0, 1080, 0, 0)
+    rect = kit.content_rect if not getattr(page, "fullscreen", False) else (0, 0, 1920, 1080)
+    assert content_differs(img, again, rect) == 0
+    # and it is not an empty page: plenty of text pixels
+    colours = {tuple(img.get_at((x, y)))[:3] for x in range(0, 1920, 5) for y in range(200, 900, 5)}
+    assert len(colours) > 20
+    proof = (state / "proof.jsonl").read_text().splitlines()
+    assert proof and all(json.loads(line)["id"] for line in proof)
+
+
+def test_play_without_a_workday_shows_the_calm_default_page(tmp_path: Path) -> None:
+    shot = tmp_path / "sunday.png"
+    r = play(
+        "--headless", "--playlist", "playlists/notices.yaml", "--state-dir", str(tmp_path),
+        "--fake-clock", "2026-11-29T21:00:00+08:00", "--duration", "1", "--screenshot", str(shot),
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    status = json.loads((tmp_path / "status.json").read_text())
+    assert status["state"] == "default"
+    assert shot.exists()
+
+
+def test_bad_flags_fail_in_one_line() -> None:
+    r = play("--headless", "--size", "huge")
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
+    r = play("--headless", "--speed", "5")
+    assert r.returncode == 2 and "--fake-clock" in r.stderr
+
+
+def test_a_corrupt_image_entry_is_skipped_once_and_the_rest_plays(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (tmp_path / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    pl = tmp_path / "playlist.yaml"
+    pl.write_text(
+        "version: 1\n"
+        "entries:\n"
+        "  - {id: first, kind: notice, title: 第一条通知, body: 正文一, duration: 10}\n"
+        "  - {id: picture, kind: image, file: broken.png, duration: 10}\n"
+        "  - {id: last, kind: notice, title: 第二条通知, body: 正文二, duration: 10}\n",
+        encoding="utf-8",
+    )
+    caplog.set_level(logging.ERROR, logger="kiosk.player")
+    pygame.init()
+    size = (640, 360)
+    clock = FakeClock(datetime(2026, 11, 30, 10, 0, tzinfo=TZ))
+    player = Player(
+        clock=clock,
+        canvas=pygame.Surface(size),
+        sources=real_sources(Config(), size),
+        playlist_path=str(pl),
+        state_dir=str(tmp_path / "state"),
+        options=Options(threaded=False),
+    )
+    player.start()
+    shown = set()
+    for _ in range(400):
+        clock.advance(max(player.frame(), 1 / 30))
+        cur = player.engine.current() if player.engine else None
+        if cur:
+            shown.add(cur[0].id)
+    assert shown == {"first", "last"}
+    assert len([r for r in caplog.records if "picture" in r.getMessage()]) == 1
+    player.close()
+
+
+@pytest.mark.skipif(shutil.which("Xvfb") is None, reason="Xvfb not installed")
+def test_a_real_window_under_xvfb_shows_the_same_picture(tmp_path: Path) -> None:
+    pl = tmp_path / "one.yaml"
+    pl.write_text(
+        "version: 1\nframe: {office: 红花尔基镇人民政府, phone: 0470-8942932}\n"
+        "entries:\n  - id: only\n    kind: notice\n    title: 关于冬季供暖的通知\n"
+        "    duration: 600\n    body: |\n      各单位：供暖期自11月1日起至次年4月30日止。\n",
+        encoding="utf-8",
+    )
+    display = f":{90 + os.getpid() % 9}"
+    xvfb = subprocess.Popen(
+        ["Xvfb", display, "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        time.sleep(0.8)
+        common = ["--playlist", str(pl), "--fake-clock", MONDAY_10, "--duration", "2"]
+        head = play("--headless", *common, "--state-dir", str(tmp_path / "a"),
+                    "--screenshot", str(tmp_path / "headless.png"))  # fmt: skip
+        win = play("--windowed", "--size", "1920x1080", *common, "--state-dir",
+                   str(tmp_path / "b"), "--screenshot", str(tmp_path / "x11.png"),
+                   env={"DISPLAY": display, "SDL_VIDEODRIVER": "x11"})  # fmt: skip
+    finally:
+        xvfb.terminate()
+        xvfb.wait(10)
+    assert head.returncode == 0, head.stderr
+    assert win.returncode == 0, win.stderr
+    assert "driver=x11" in win.stderr
+    pygame.init()
+    a = pygame.image.load(str(tmp_path / "headless.png"))
+    b = pygame.image.load(str(tmp_path / "x11.png"))
+    assert a.get_size() == b.get_size() == (1920, 1080)
+    assert content_differs(a, b, (0, 0, 1920, 1080)) == 0
