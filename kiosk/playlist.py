@@ -17,7 +17,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import date, timedelta, tzinfo
+from datetime import date, time, timedelta, tzinfo
 from pathlib import PurePath
 from typing import Any, Protocol
 
@@ -301,7 +301,9 @@ def _time_range(a: str, b: str, apos: SourcePos, bpos: SourcePos, ctx: Ctx) -> T
     if end is None:
         ctx.error(bpos, "value.bad_time", zh, en)
         return None
-    if start == end:
+    # 00:00-24:00 is the whole day (24:00 parses as 00:00 at the end of the day)
+    whole_day = start == time(0) and parse_time_text(b)[0] is None
+    if start == end and not whole_day:
         ctx.error(
             apos,
             "schedule.never",
