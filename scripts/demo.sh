@@ -12,13 +12,13 @@
 #
 # Everything goes under var/demo/ (git-ignored); rerunning reuses the key and the store.
 # Environment: DEMO_MODE=window|fullscreen|headless to choose, DEMO_SECONDS (headless run
-# length, default 60), DEMO_PORT (default: any free port).
+# length, default 60), DEMO_PORT (default: any free port), DEMO_DIR (default var/demo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bin="$PWD/.venv/bin"
 kiosk="$bin/kiosk"
-work="$PWD/var/demo"
+work="${DEMO_DIR:-$PWD/var/demo}"
 mkdir -p "$work"
 
 pids=()
