@@ -279,29 +279,74 @@ def _syntax_error(exc: yaml.MarkedYAMLError, path: str) -> Diagnostic:
     problem = (exc.problem or "").strip()
     context = (exc.context or "").strip()
     en = problem if not context else f"{problem} ({context})"
-    hint = _hint(problem, context)
-    zh = f"YAML 格式错误：{hint}" if hint else "YAML 格式错误"
-    return error(_pos(path, mark), "yaml.syntax", f"{zh} [{en}]", f"YAML syntax error: {en}")
+    hint_zh, hint_en = _hint(problem, context)
+    zh = f"YAML 格式错误：{hint_zh}" if hint_zh else "YAML 格式错误"
+    en_msg = f"YAML syntax error: {hint_en} [{en}]" if hint_en else f"YAML syntax error: {en}"
+    return error(_pos(path, mark), "yaml.syntax", f"{zh} [{en}]", en_msg)
 
 
-def _hint(problem: str, context: str) -> str:
-    if "mapping values are not allowed" in problem:
-        return "这里不能出现冒号“:”；值里有冒号时请加引号，或检查上一行的缩进"
-    if "could not find expected ':'" in problem:
-        return "缺少冒号“:”（键和值之间要有“: ”，冒号后加空格）"
-    if "expected <block end>" in problem:
-        return "缩进不一致；同一层的键要对齐"
-    if "found unexpected end of stream" in problem or "unexpected end" in problem:
-        return "引号或括号没有闭合"
-    if "found undefined alias" in problem:
-        return "引用了未定义的锚点 (*别名)"
-    if "found character that cannot start any token" in problem:
-        return "这里的字符不能开始一个值（如 @ 或 `）；请给值加引号"
-    if "did not find expected key" in problem or "did not find expected '-'" in problem:
-        return "缩进不一致或列表项“- ”位置不对"
+_HINTS: tuple[tuple[str, str, str], ...] = (
+    # (PyYAML's words, Chinese hint, English hint)
+    (
+        "mapping values are not allowed",
+        "这里不能出现冒号“:”；值里有冒号时请加引号，或检查上一行的缩进",
+        "a colon cannot appear here; quote a value that contains a colon, "
+        "or check the indentation of the line above",
+    ),
+    (
+        "could not find expected ':'",
+        "缺少冒号“:”（键和值之间要有“: ”，冒号后加空格）",
+        "missing ':' (write 'key: value' with a space after the colon)",
+    ),
+    (
+        "expected <block end>",
+        "缩进不一致；同一层的键要对齐",
+        "inconsistent indentation; keys at the same level must line up",
+    ),
+    ("unexpected end", "引号或括号没有闭合", "a quote or bracket is not closed"),
+    (
+        "found undefined alias",
+        "引用了未定义的锚点 (*别名)",
+        "an alias (*name) refers to an anchor that is not defined",
+    ),
+    (
+        "found character that cannot start any token",
+        "这里的字符不能开始一个值（如 @ 或 `）；请给值加引号",
+        "this character cannot start a value (such as @ or `); quote the value",
+    ),
+    (
+        "did not find expected key",
+        "缩进不一致或列表项“- ”位置不对",
+        "inconsistent indentation, or a list item '- ' in the wrong place",
+    ),
+    (
+        "did not find expected '-'",
+        "缩进不一致或列表项“- ”位置不对",
+        "inconsistent indentation, or a list item '- ' in the wrong place",
+    ),
+    (
+        "expected ',' or ']'",
+        "方括号 [ ] 没有闭合，或值里有冒号、逗号；值以“[”开头时请加引号",
+        "a [ ] list is not closed, or a value has a colon or comma in it; "
+        "quote a value that starts with '['",
+    ),
+    (
+        "expected ',' or '}'",
+        "花括号 { } 没有闭合，或值里有逗号；值以“{”开头时请加引号",
+        "a { } mapping is not closed, or a value has a comma in it; "
+        "quote a value that starts with '{'",
+    ),
+)
+
+
+def _hint(problem: str, context: str) -> tuple[str, str]:
+    """(Chinese, English) advice for one of PyYAML's messages, or ("", "")."""
+    for words, zh, en in _HINTS:
+        if words in problem:
+            return zh, en
     if "while scanning a quoted scalar" in context:
-        return "引号没有闭合"
-    return ""
+        return "引号没有闭合", "a quoted value is not closed"
+    return "", ""
 
 
 def _convert(root: yaml.Node, path: str) -> tuple[Node | None, list[Diagnostic]]:
@@ -408,7 +453,7 @@ def parse_yaml(data: bytes | str, path: str) -> tuple[Node | None, list[Diagnost
     if size > MAX_BYTES:
         return None, [
             error(
-                SourcePos(path),
+                SourcePos(path, 1, 1),
                 "yaml.too_large",
                 f"文件太大（{size} 字节，上限 {MAX_BYTES} 字节）；是不是选错了文件？",
                 f"file too large ({size} bytes, limit {MAX_BYTES}); is it the right file?",
@@ -501,7 +546,7 @@ def read_source(path: str) -> tuple[bytes | None, list[Diagnostic]]:
         if size > MAX_BYTES:
             return None, [
                 error(
-                    where,
+                    SourcePos(path, 1, 1),
                     "yaml.too_large",
                     f"文件太大（{size} 字节，上限 {MAX_BYTES} 字节）；是不是选错了文件？",
                     f"file too large ({size} bytes, limit {MAX_BYTES}); is it the right file?",

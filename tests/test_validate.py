@@ -60,7 +60,8 @@ def test_valid_playlist_exits_zero_with_a_summary(tmp_path: Path) -> None:
 def test_yaml_syntax_error_is_reported_at_its_line_and_column(tmp_path: Path) -> None:
     code, out = validate(tmp_path, VALID.replace("title: 关于", "title: [关于"))
     assert code == 1
-    assert re.search(r"p\.yaml:\d+:\d+: 错误: YAML 格式错误.*\[yaml\.syntax\]", out)
+    assert_reported(out, 8, 9, "yaml.syntax")
+    assert "方括号 [ ] 没有闭合" in out
 
 
 def test_colon_inside_an_unquoted_value_gets_a_hint(tmp_path: Path) -> None:
@@ -203,7 +204,17 @@ def test_alias_bomb_is_stopped(tmp_path: Path) -> None:
 def test_oversized_file_is_refused_before_parsing(tmp_path: Path) -> None:
     code, out = validate(tmp_path, VALID + "# " + "x" * (1024 * 1024) + "\n")
     assert code == 1
-    assert re.search(r"p\.yaml: 错误: 文件太大.*\[yaml\.too_large\]", out)
+    assert_reported(out, 1, 1, "yaml.too_large")
+    assert "文件太大" in out
+
+
+def test_oversized_text_is_refused_by_the_loader_before_parsing() -> None:
+    from kiosk.playlist import load_playlist
+
+    # 2 MB of nesting would exhaust the parser: the size alone refuses it, at 1:1
+    pl, diags = load_playlist("[" * (2 * 1024 * 1024), "big.yaml")
+    assert pl is None
+    assert [(d.pos.line, d.pos.col, d.key) for d in diags] == [(1, 1, "yaml.too_large")]
 
 
 def test_missing_referenced_file_is_reported(tmp_path: Path) -> None:
@@ -359,3 +370,80 @@ def test_a_window_that_already_ended_is_a_warning(tmp_path: Path) -> None:
     code, out = validate(tmp_path, text)
     assert code == 0
     assert re.search(r"p\.yaml:5:5: 警告: .*2026-11-01 结束.*\[schedule\.ended\]", out)
+
+
+def test_wrong_type_for_a_list_is_reported(tmp_path: Path) -> None:
+    code, out = validate(
+        tmp_path, VALID.replace("entries:\n", "entries: 全部\n").split("  - id")[0]
+    )
+    assert code == 1
+    assert_reported(out, 4, 10, "value.wrong_type")
+
+
+def test_bad_date_in_english_says_the_day_does_not_exist(tmp_path: Path) -> None:
+    text = VALID.replace("      days:", "      from: 2026-02-30\n      days:")
+    code, out = validate(tmp_path, text, "--lang", "en")
+    assert code == 1
+    assert re.search(r"p\.yaml:10:13: error: .+ \[value\.bad_date\]$", out, re.M), out
+
+
+@pytest.mark.parametrize(
+    ("broken", "where", "hint"),
+    [
+        (("body: 正文", "body: 时间: 上午"), "8:13", "quote a value that contains a colon"),
+        (("title: 关于", "title: [关于"), "8:9", "quote a value that starts with '['"),
+        (("    title:", "\ttitle:"), "7:1", "YAML indents with spaces only"),
+        (("    title:", "    titel:"), "7:5", "did you mean 'title'?"),
+        (("08:00-18:00", "8:3-18:00"), "11:14", "e.g. 08:03 or 08:30"),
+        (("days: workdays", "days: no"), "10:13", "enabled: false"),
+    ],
+    ids=["colon", "bracket", "tab", "misspelt-key", "ambiguous-time", "days-no"],
+)
+def test_english_messages_carry_the_same_hints(
+    tmp_path: Path, broken: tuple[str, str], where: str, hint: str
+) -> None:
+    code, out = validate(tmp_path, VALID.replace(*broken), "--lang", "en")
+    assert code == 1
+    line = next(ln for ln in out.splitlines() if f"p.yaml:{where}: error: " in ln)
+    assert hint in line
+    assert not re.search(r"[\u4e00-\u9fff]", line.split("[")[0].replace("正文", "")), line
+
+
+def test_gbk_in_english_names_the_encoding(tmp_path: Path) -> None:
+    code, out = validate(tmp_path, VALID.encode("gbk"), "--lang", "en")
+    assert code == 1
+    assert re.search(r"p\.yaml:3:11: error: the file is not UTF-8; it looks like GBK", out)
+
+
+def test_utf8_bom_keeps_line_and_column_numbers(tmp_path: Path) -> None:
+    code, out = validate(
+        tmp_path, b"\xef\xbb\xbf" + VALID.replace("    title:", "    titel:").encode()
+    )
+    assert code == 1
+    assert_reported(out, 7, 5, "key.unknown")
+
+
+def test_every_kind_of_problem_in_one_file_is_reported_in_one_run(tmp_path: Path) -> None:
+    text = (
+        VALID.replace("    title:", "    titel:")
+        .replace("08:00-18:00", "08:00-25:00")
+        .replace("  office:", "  ofice:")
+        .replace("days: workdays", "days: []")
+    )
+    text += "  - id: n1\n    kind: notice\n    title: t\n    body: b\n    duration: 1:30\n"
+    text += "  - id: img\n    kind: image\n    file: 没有.png\n"
+    code, out = validate(tmp_path, text)
+    assert code == 1
+    keys = re.findall(r"^\S+:\d+:\d+: 错误: .+ \[([a-z_.]+)\]$", out, re.M)
+    assert sorted(keys) == sorted(
+        [
+            "key.unknown",
+            "key.unknown",
+            "value.bad_time",
+            "schedule.never",
+            "entry.duplicate_id",
+            "value.bad_duration",
+            "file.missing",
+        ]
+    ), out
+    assert "p.yaml: 7 个错误" in out
