@@ -22,6 +22,7 @@ from kiosk.fields import (
     BOOL,
     INVALID,
     NAME,
+    THEME,
     Ctx,
     Field,
     Table,
@@ -141,25 +142,94 @@ def config_path(cli_value: str | None, environ: Mapping[str, str]) -> Path | Non
 log = logging.getLogger(__name__)
 
 
-def _path_type(zh: str = "文件路径", en: str = "a file path") -> Type:
-    """A path; relative paths are taken relative to the config file's directory."""
+_URL_SCHEMES = ("https", "http", "file")
+
+
+def _check_url(value: str, s: Scalar, ctx: Ctx) -> bool:
+    """A source URL: http(s):// with a host, or file://. Reports and returns False if not."""
+    import difflib
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    scheme = parts.scheme.lower()
+    if scheme not in _URL_SCHEMES:
+        close = difflib.get_close_matches(scheme, _URL_SCHEMES, n=1, cutoff=0.5)
+        hint_zh = f"；是不是“{close[0]}://”？" if close else ""
+        hint_en = f"; did you mean '{close[0]}://'?" if close else ""
+        ctx.error(
+            s.pos,
+            "config.bad_url",
+            f"网址“{value}”的协议“{parts.scheme}”不支持（可用：https://、http://、file://）"
+            f"{hint_zh}",
+            f"unsupported scheme '{parts.scheme}' in '{value}' (use https://, http:// "
+            f"or file://){hint_en}",
+        )
+        return False
+    if scheme != "file" and not parts.hostname:
+        ctx.error(
+            s.pos,
+            "config.bad_url",
+            f"网址“{value}”缺少服务器地址；应写成 https://门户地址/路径/",
+            f"'{value}' has no host; write https://host/path/",
+        )
+        return False
+    return True
+
+
+def _path_type(
+    zh: str = "文件路径",
+    en: str = "a file path",
+    *,
+    must_exist: bool = False,
+    url: bool = False,
+) -> Type:
+    """A path; relative paths are taken relative to the config file's directory.
+
+    ``url``: a URL is allowed too (its scheme is checked). ``must_exist``: when the caller
+    injected ``file_exists`` (``kiosk validate`` does), a path that does not exist is a
+    warning — the file may be installed later, but staff should hear of it."""
+    import re
+
+    url_like = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+:/")
 
     def convert(node: Node, ctx: Ctx) -> Any:
         s = expect_scalar(node, ctx, zh, en)
         if s is None:
             return INVALID
         value = os.path.expanduser(s.text.strip())
-        if "://" in value:
-            return value
+        if "://" in value or url_like.match(value):
+            if not url:
+                ctx.error(
+                    s.pos,
+                    "config.not_a_path",
+                    f"这里要写本机上的文件路径，不是网址：“{value}”",
+                    f"a local file path is needed here, not a URL: '{value}'",
+                )
+                return INVALID
+            return value if _check_url(value, s, ctx) else INVALID
         if ctx.base_dir and not os.path.isabs(value):
             value = os.path.normpath(os.path.join(ctx.base_dir, value))
+        if must_exist and ctx.file_exists is not None and not ctx.file_exists(value):
+            ctx.warn(
+                s.pos,
+                "config.file_missing",
+                f"找不到“{value}”；请检查路径是否写对（设备运行时要用到它）",
+                f"'{value}' does not exist; check the path (the device needs it when it runs)",
+            )
         return value
 
     return Type(zh, en, convert, lambda: {"type": "string"})
 
 
 PATH = _path_type()
-SOURCE = _path_type("网址 (https://…) 或目录（U 盘）", "a URL (https://...) or a directory")
+#: a file the program reads, so it should be there
+EXISTING = _path_type(must_exist=True)
+SOURCE = _path_type(
+    "网址 (https://…) 或目录（U 盘）",
+    "a URL (https://...) or a directory",
+    must_exist=True,
+    url=True,
+)
 
 
 def _tz_convert(node: Node, ctx: Ctx) -> Any:
@@ -317,15 +387,15 @@ def _build(cls: type) -> Callable[[dict[str, Any], Map, Ctx], Any]:
 FONTS_TABLE = Table(
     "fonts",
     (
-        Field("regular", PATH, "正文字体文件", "body font file"),
-        Field("bold", PATH, "粗体字体文件", "bold font file"),
+        Field("regular", EXISTING, "正文字体文件", "body font file"),
+        Field("bold", EXISTING, "粗体字体文件", "bold font file"),
         Field(
             "face_index",
             integer(0, 31),
             "正文/粗体字体在 .ttc 中的序号（思源/Noto 简体中文为 2）",
             "face index in the .ttc (2 = Simplified Chinese in Noto CJK)",
         ),
-        Field("title", PATH, "标题字体文件（宋体/衬线风格）", "title font file"),
+        Field("title", EXISTING, "标题字体文件（宋体/衬线风格）", "title font file"),
         Field("title_face_index", integer(0, 31), "标题字体的序号", "title face index"),
     ),
     "字体",
@@ -344,7 +414,7 @@ DISPLAY_TABLE = Table(
         ),
         Field(
             "theme",
-            NAME,
+            THEME,
             "配色主题：civic（浅色）或 contrast（深色高对比）",
             "colour theme: civic or contrast",
         ),
@@ -366,8 +436,8 @@ PORTAL_TABLE = Table(
     "portal",
     (
         Field("source", SOURCE, "门户发布地址（https://…）或 U 盘目录", "portal URL or directory"),
-        Field("public_key", PATH, "验证签名用的公钥文件 (.pub)", "Ed25519 public key file"),
-        Field("ca_file", PATH, "指定的 CA 证书文件（可选）", "pinned CA bundle (optional)"),
+        Field("public_key", EXISTING, "验证签名用的公钥文件 (.pub)", "Ed25519 public key file"),
+        Field("ca_file", EXISTING, "指定的 CA 证书文件（可选）", "pinned CA bundle (optional)"),
         Field(
             "alerts",
             SOURCE,
@@ -455,7 +525,7 @@ DAEMON_TABLE = Table(
 CONFIG_TABLE = Table(
     "config",
     (
-        Field("playlist", PATH, "播放列表文件", "playlist file"),
+        Field("playlist", EXISTING, "播放列表文件", "playlist file"),
         Field(
             "state_dir",
             PATH,
@@ -465,7 +535,7 @@ CONFIG_TABLE = Table(
         Field("timezone", TIMEZONE, "时区（默认 Asia/Shanghai）", "time zone"),
         Field(
             "calendar_overrides",
-            PATH,
+            EXISTING,
             "本地节假日调整文件（临时闭馆、加班日）",
             "local calendar overrides file",
         ),
@@ -500,10 +570,14 @@ def _fill(cls: type, values: dict[str, Any]) -> Any:
     return cls(**values)
 
 
-def parse_config(data: bytes | str, path: str) -> tuple[Config, list[Diagnostic]]:
+def parse_config(
+    data: bytes | str, path: str, *, file_exists: Callable[[str], bool] | None = None
+) -> tuple[Config, list[Diagnostic]]:
     """Parse a config file. Pure. On errors the returned Config is the built-in default
-    (check the diagnostics with :func:`kiosk.diagnostics.has_errors`)."""
-    ctx = Ctx(path, base_dir=os.path.dirname(path) or ".")
+    (check the diagnostics with :func:`kiosk.diagnostics.has_errors`). ``file_exists``
+    (injected; ``kiosk validate`` passes ``os.path.exists``) turns on warnings for
+    configured files and directories that are not there."""
+    ctx = Ctx(path, file_exists=file_exists, base_dir=os.path.dirname(path) or ".")
     root, diags = parse_yaml(data, path)
     ctx.diags.extend(diags)
     if root is None:

@@ -429,7 +429,7 @@ def choice(values: Sequence[str], aliases: Mapping[str, str] | None = None) -> T
             return aliases[t]
         if low in aliases:
             return aliases[low]
-        close = difflib.get_close_matches(low, list(values), n=1, cutoff=0.6)
+        close = difflib.get_close_matches(low, [*values, *aliases], n=1, cutoff=0.6)
         hint_zh = f"；是不是“{close[0]}”？" if close else ""
         hint_en = f"; did you mean '{close[0]}'?" if close else ""
         return _bad(
@@ -447,6 +447,17 @@ def choice(values: Sequence[str], aliases: Mapping[str, str] | None = None) -> T
         # editors read YAML 1.2, where `rotation: 90` is a number
         lambda: {"enum": [*values, *aliases, *(int(v) for v in values if v.isdigit())]},
     )
+
+
+def _theme_type() -> Type:
+    from kiosk.themes import THEME_ALIASES, THEMES
+
+    return choice(tuple(THEMES), THEME_ALIASES)
+
+
+#: A colour theme by name (``civic`` / ``contrast`` or a Chinese alias); a misspelt
+#: name is an error with a "did you mean", never a silent fall-back at run time.
+THEME = _theme_type()
 
 
 # dates and times -------------------------------------------------------------------

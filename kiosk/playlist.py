@@ -32,6 +32,7 @@ from kiosk.fields import (
     INVALID,
     NAME,
     TEXT,
+    THEME,
     URL,
     Ctx,
     Field,
@@ -1186,7 +1187,7 @@ FRAME_TABLE = Table(
         ),
         Field(
             "theme",
-            NAME,
+            THEME,
             "配色主题：civic（浅色，默认）或 contrast（深色高对比）；不写则用设备配置里的主题",
             "colour theme (civic / contrast)",
             aka=("主题",),

@@ -281,6 +281,16 @@ CONTRAST = Theme(
 
 THEMES: dict[str, Theme] = {t.name: t for t in (CIVIC, CONTRAST)}
 
+#: Other spellings staff may write for a theme (playlist ``frame.theme``, config
+#: ``display.theme``); the validator maps them to the names above.
+THEME_ALIASES: dict[str, str] = {
+    "default": "civic",
+    "默认": "civic",
+    "浅色": "civic",
+    "深色": "contrast",
+    "高对比": "contrast",
+}
+
 
 def get_theme(name: str | None) -> Theme:
     """The theme called ``name`` (default ``civic``); ``KeyError`` names the known ones."""

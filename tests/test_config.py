@@ -106,3 +106,86 @@ def test_a_named_config_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(InputError) as exc:
         load_config(str(tmp_path / "none.yaml"), {})
     assert exc.value.diagnostics[0].key == "file.not_found"
+
+
+def test_a_misspelt_theme_is_an_error_with_a_suggestion() -> None:
+    _, diags = parse("display:\n  theme: contast\n")
+    assert diags == [
+        "/etc/kiosk/kiosk.yaml:2:10: error: 'contast' is not one of: civic / contrast; "
+        "did you mean 'contrast'? [value.bad_choice]"
+    ]
+
+
+def test_a_theme_may_be_written_in_chinese() -> None:
+    cfg, diags = parse("display:\n  theme: 深色\n")
+    assert diags == []
+    assert cfg.display.theme == "contrast"
+
+
+@pytest.mark.parametrize(
+    ("source", "col", "says"),
+    [
+        ("htps://portal.example.gov.cn/kiosk/", 11, "did you mean 'https://'?"),
+        ("ftp://portal.example.gov.cn/kiosk/", 11, "unsupported scheme 'ftp'"),
+        ("https:/portal.example.gov.cn/kiosk/", 11, "has no host"),
+        ("https://", 11, "has no host"),
+    ],
+)
+def test_a_portal_source_with_a_bad_url_is_an_error(source: str, col: int, says: str) -> None:
+    _, diags = parse(f"portal:\n  source: {source}\n")
+    assert len(diags) == 1
+    assert diags[0].startswith(f"/etc/kiosk/kiosk.yaml:2:{col}: error: ")
+    assert says in diags[0] and diags[0].endswith("[config.bad_url]")
+
+
+@pytest.mark.parametrize(
+    "source", ["https://portal.example.gov.cn/kiosk/", "http://127.0.0.1:8080/", "file:///mnt/usb/"]
+)
+def test_portal_sources_with_supported_schemes_are_accepted(source: str) -> None:
+    cfg, diags = parse(f"portal:\n  source: {source}\n")
+    assert diags == []
+    assert cfg.portal.source == source
+
+
+def test_a_url_where_a_local_file_is_needed_is_an_error() -> None:
+    _, diags = parse("portal:\n  public_key: https://portal.example.gov.cn/portal.pub\n")
+    assert len(diags) == 1 and diags[0].startswith("/etc/kiosk/kiosk.yaml:2:15: error: ")
+    assert diags[0].endswith("[config.not_a_path]")
+
+
+def test_configured_files_that_do_not_exist_are_warnings_when_files_are_checked(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "portal.pub").write_text("key")
+    text = (
+        "playlist: playlists/lobby.yaml\n"
+        "portal:\n"
+        "  source: /media/usb/kiosk\n"
+        "  public_key: portal.pub\n"
+        "display:\n"
+        "  fonts:\n"
+        "    regular: /no/such/font.ttc\n"
+    )
+    path = str(tmp_path / "kiosk.yaml")
+    cfg, diags = parse_config(text.encode(), path, file_exists=lambda p: Path(p).exists())
+    assert [(d.pos.line, d.pos.col, d.key, d.is_error) for d in diags] == [
+        (1, 11, "config.file_missing", False),
+        (3, 11, "config.file_missing", False),
+        (7, 14, "config.file_missing", False),
+    ]
+    assert cfg.portal.public_key == str(tmp_path / "portal.pub")
+    # without the injected check (the player, the daemon) nothing is looked up
+    assert parse_config(text.encode(), path)[1] == []
+
+
+def test_the_example_config_is_valid_for_kiosk_validate() -> None:
+    import io
+
+    from kiosk.cli import Environment, main
+
+    out = io.StringIO()
+    example = str(ROOT / "docs" / "kiosk.example.yaml")
+    code = main(["validate", "--no-font-check", example], Environment(stdout=out, environ={}))
+    assert code == 0, out.getvalue()
+    assert "配置文件有效" in out.getvalue()
+    assert ": 错误: " not in out.getvalue()

@@ -447,3 +447,13 @@ def test_every_kind_of_problem_in_one_file_is_reported_in_one_run(tmp_path: Path
         ]
     ), out
     assert "p.yaml: 7 个错误" in out
+
+
+def test_unknown_theme_in_the_playlist_frame_suggests_the_closest(tmp_path: Path) -> None:
+    text = VALID.replace(
+        "  office: 红花尔基镇人民政府\n", "  office: 红花尔基镇人民政府\n  theme: contast\n"
+    )
+    code, out = validate(tmp_path, text)
+    assert code == 1
+    assert_reported(out, 4, 10, "value.bad_choice")
+    assert "是不是“contrast”" in out

@@ -13,6 +13,7 @@ Exit status: 0 when every file is valid (warnings allowed), 1 when any file has 
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -138,7 +139,7 @@ def run(args: argparse.Namespace, env: Any) -> int:
         if kind == "config":
             data, diags = read_source(path)
             if data is not None:
-                _, diags = parse_config(data, path)
+                _, diags = parse_config(data, path, file_exists=os.path.exists)
             summary_ok = "配置文件有效" if env.lang != "en" else "valid config"
         else:
             playlist, diags = read_playlist(
