@@ -174,6 +174,43 @@ def test_wrapped_range_on_new_years_eve_spills_into_the_new_year() -> None:
     assert next_change(pl, at(2027, 1, 1, 5), CAL) == at(2027, 1, 1, 6)
 
 
+def test_window_wrapping_midnight_from_dec_31_runs_into_jan_1_and_stops() -> None:
+    # shown only on New Year's Eve, 22:00 to 02:00 the next morning (the next year)
+    s = Schedule(
+        date_from=date(2026, 12, 31), date_to=date(2026, 12, 31), times=(tr("22:00", "02:00"),)
+    )
+    pl = Playlist((entry("a", s),))
+    assert ids(pl, at(2026, 12, 31, 21, 59)) == []
+    assert ids(pl, at(2026, 12, 31, 22)) == ["a"]
+    assert ids(pl, at(2027, 1, 1, 0)) == ["a"]
+    assert ids(pl, at(2027, 1, 1, 1, 59)) == ["a"]
+    assert ids(pl, at(2027, 1, 1, 2)) == []
+    assert ids(pl, at(2027, 1, 1, 22)) == []  # Jan 1 is outside the date range
+    assert next_change(pl, at(2026, 12, 31, 12), CAL) == at(2026, 12, 31, 22)
+    assert next_change(pl, at(2026, 12, 31, 23), CAL) == at(2027, 1, 1, 2)
+    assert next_change(pl, at(2027, 1, 1, 2), CAL) is None
+
+
+def test_active_set_is_steady_across_the_stroke_of_midnight_at_new_year() -> None:
+    s = Schedule(days="all", times=(tr("20:00", "06:00"),))
+    pl = Playlist((entry("a", s), entry("b", OFFICE)))
+    before, after = at(2026, 12, 31, 23, 59), at(2027, 1, 1, 0, 0)
+    assert ids(pl, before) == ids(pl, after) == ["a"]
+    assert next_change(pl, before, CAL) == at(2027, 1, 1, 6)
+
+
+def test_uncovered_year_falls_back_to_monday_to_friday_with_a_warning() -> None:
+    pl = Playlist((entry("a", OFFICE),))
+    assert ids(pl, at(2027, 1, 8, 9)) == ["a"]  # Friday
+    assert ids(pl, at(2027, 1, 9, 9)) == []  # Saturday
+    assert ids(pl, at(2027, 1, 10, 9)) == []  # Sunday
+    assert next_change(pl, at(2027, 1, 8, 18), CAL) == at(2027, 1, 11, 8)  # Monday
+    (warning,) = CAL.warnings_for([2027])
+    assert (warning.key, warning.is_error) == ("calendar.uncovered_year", False)
+    assert "2027" in warning.format("zh") and "周一至周五" in warning.format("zh")
+    assert CAL.warnings_for([2026]) == []
+
+
 def test_uncovered_year_far_ahead_still_answers_without_error() -> None:
     pl = Playlist((entry("a", OFFICE),))
     assert ids(pl, at(2031, 3, 3, 9)) == ["a"]  # a Monday
