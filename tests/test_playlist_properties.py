@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -199,3 +200,112 @@ def test_random_config_text_never_raises(text: str) -> None:
     assert cfg is not None
     for d in diags:
         d.format("en")
+
+
+# ----------------------------------------------------------------------------- text mutations
+
+ROOT_DIR = Path(__file__).resolve().parent.parent
+DEMO_TEXT = (ROOT_DIR / "playlists" / "demo.yaml").read_text("utf-8")
+DEMO_LINES = DEMO_TEXT.splitlines(keepends=True)
+
+SNIPPETS = [
+    ": ",
+    "- ",
+    "  ",
+    "\t",
+    "#",
+    "&a ",
+    "*a",
+    "!!python/object:os.system ",
+    "{",
+    "}",
+    "[",
+    "]",
+    '"',
+    "'",
+    "|",
+    ">",
+    "\u3000",  # full-width space
+    "：",  # full-width colon
+    "－",
+    "\x00",
+    "\ufeff",
+    "公示",
+    "25:00",
+    "2026-02-30",
+    "8:3-18:00",
+    "workdays",
+    "no",
+    "~",
+    "1e999",
+    "-1",
+    "<<: *a",
+    "---\n",
+    "...\n",
+    "\n",
+]
+
+
+@st.composite
+def mutated_demo(draw: st.DrawFn) -> str:
+    """The shipped demo playlist with a few edits a hurried person (or a bad copy) makes:
+    lines deleted, duplicated, swapped or re-indented, snippets typed in, a value replaced,
+    the file cut short."""
+    lines = list(DEMO_LINES)
+    for _ in range(draw(st.integers(1, 5))):
+        if not lines:
+            break
+        i = draw(st.integers(0, len(lines) - 1))
+        op = draw(
+            st.sampled_from(["delete", "duplicate", "swap", "indent", "dedent", "insert", "value"])
+        )
+        line = lines[i]
+        if op == "delete":
+            del lines[i]
+        elif op == "duplicate":
+            lines.insert(i, line)
+        elif op == "swap":
+            j = draw(st.integers(0, len(lines) - 1))
+            lines[i], lines[j] = lines[j], lines[i]
+        elif op == "indent":
+            lines[i] = draw(st.sampled_from(["  ", " ", "\t"])) + line
+        elif op == "dedent":
+            lines[i] = line[draw(st.integers(1, 4)) :] if line.startswith(" ") else line
+        elif op == "insert":
+            at = draw(st.integers(0, len(line)))
+            lines[i] = line[:at] + draw(st.sampled_from(SNIPPETS)) + line[at:]
+        elif ": " in line:
+            key = line.split(": ", 1)[0]
+            value = draw(st.sampled_from(SNIPPETS) | st.text(max_size=12))
+            lines[i] = f"{key}: {value}\n"
+    text = "".join(lines)
+    if draw(st.booleans()) and text:
+        text = text[: draw(st.integers(0, len(text)))]
+    return text
+
+
+@SETTINGS
+@given(
+    mutated_demo(), st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2028, 12, 31))
+)
+def test_text_mutations_of_the_demo_give_a_model_or_errors_never_an_exception(
+    text: str, when: datetime
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    from kiosk.schedule import active, next_change
+
+    pl, diags = load_playlist(text, str(ROOT_DIR / "playlists" / "demo.yaml"))
+    n_lines = text.count("\n") + 1
+    for d in diags:
+        d.format("zh")
+        d.format("en")
+        assert 0 <= d.pos.line <= n_lines + 1, d.format("en")  # positions point into the file
+    if pl is None:
+        assert any(d.is_error for d in diags)
+        return
+    assert not any(d.is_error for d in diags)
+    now = when.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+    active(pl, now)
+    change = next_change(pl, now)
+    assert change is None or change > now
