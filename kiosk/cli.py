@@ -17,13 +17,14 @@ import argparse
 import importlib
 import os
 import pkgutil
+import re
 import sys
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from types import ModuleType
-from typing import TextIO
+from typing import Any, TextIO
 
 from kiosk import __version__
 from kiosk.clock import Clock, SystemClock
@@ -62,9 +63,106 @@ def _command_modules() -> list[ModuleType]:
     return sorted(mods, key=lambda m: (getattr(m, "ORDER", 100), m.NAME))
 
 
+def _display_width(text: str) -> int:
+    """Columns a terminal gives ``text``: CJK and full-width characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+_TOKEN = re.compile(
+    r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]|[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]+|\s+"
+)
+_NO_LINE_START = frozenset("，。、；：？！）》」』”’,.;:?!)")
+
+
+def wrap_columns(text: str, width: int) -> list[str]:
+    """Wrap mixed Chinese/English help text to ``width`` terminal columns: Chinese may
+    break between any two characters (not before closing punctuation), English between
+    words."""
+    lines: list[str] = []
+    line = ""
+    for token in _TOKEN.findall(" ".join(text.split())):
+        if token.isspace():
+            if line:
+                line += " "
+            continue
+        if line and _display_width(line + token) > width and token[0] not in _NO_LINE_START:
+            lines.append(line.rstrip())
+            line = ""
+        line += token
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """Chinese headings and wrapping by terminal columns (CJK characters are two wide)."""
+
+    def add_usage(
+        self,
+        usage: str | None,
+        actions: Iterable[argparse.Action],
+        groups: Iterable[argparse._MutuallyExclusiveGroup],
+        prefix: str | None = None,
+    ) -> None:
+        super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
+
+    def _format_usage(
+        self,
+        usage: str | None,
+        actions: Iterable[argparse.Action],
+        groups: Iterable[argparse._MutuallyExclusiveGroup],
+        prefix: str | None,
+    ) -> str:
+        text = super()._format_usage(usage, actions, groups, prefix)
+        pad = " " * (_display_width(prefix) - len(prefix)) if prefix else ""
+        return "\n".join(
+            pad + ln if i and ln.startswith(" ") else ln for i, ln in enumerate(text.split("\n"))
+        )
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return wrap_columns(text, width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "\n".join(indent + line for line in wrap_columns(text, width - len(indent)))
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "参数"
+        self._optionals.title = "选项"
+        for action in self._actions:
+            if isinstance(action, argparse._HelpAction):
+                action.help = "显示本帮助并退出 (show this help and exit)"
+
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{self.prog}: {message}")
+        raise UsageError(f"{self.prog}: {_usage_message_zh(message)}")
+
+
+_USAGE_ZH = (
+    (re.compile(r"the following arguments are required: (.+)"), "缺少参数 {0}"),
+    (re.compile(r"unrecognized arguments: (.+)"), "不认识的参数 {0}"),
+    (
+        re.compile(r"argument (\S+): invalid choice: (\S+) \(choose from (.+)\)"),
+        "参数 {0} 不能是 {1}（可选：{2}）",
+    ),
+    (re.compile(r"argument (\S+): invalid int value: (.+)"), "参数 {0} 应为整数，不能是 {1}"),
+    (re.compile(r"argument (\S+): invalid float value: (.+)"), "参数 {0} 应为数字，不能是 {1}"),
+    (re.compile(r"argument (\S+): invalid \w+ value: (.+)"), "参数 {0} 的值 {1} 不对"),
+    (re.compile(r"argument (\S+): expected one argument"), "参数 {0} 后面要写一个值"),
+)
+
+
+def _usage_message_zh(message: str) -> str:
+    """argparse's usage errors in Chinese, the English kept after it for searching."""
+    for pattern, zh in _USAGE_ZH:
+        m = pattern.fullmatch(message)
+        if m:
+            return f"{zh.format(*m.groups())} ({message})"
+    return message
 
 
 def _common_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
@@ -74,22 +172,39 @@ def _common_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
         "--config",
         metavar="FILE",
         default=default,
-        help="config file (default: $KIOSK_CONFIG, then /etc/kiosk/kiosk.yaml, "
-        "then built-in demo defaults)",
+        help="设备配置文件；不写时依次找环境变量 $KIOSK_CONFIG、/etc/kiosk/kiosk.yaml，"
+        "都没有则用内置的演示设置 (config file)",
     )
     parser.add_argument(
-        "--verbose", "-v", action="store_true", default=default, help="more detail on errors"
+        "--verbose",
+        "-v",
+        action="store_true",
+        default=default,
+        help="出错时显示详细信息 (more detail on errors)",
     )
     parser.add_argument(
-        "--lang", choices=("zh", "en"), default=default, help="language of messages (default zh)"
+        "--lang",
+        choices=("zh", "en"),
+        default=default,
+        help="提示信息的语言：zh 中文（默认）、en 英文 (language of messages)",
     )
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, ModuleType]]:
     parser = _Parser(prog="kiosk", description="政务公开电子屏控制程序 (lobby display controller)")
-    parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"kiosk {__version__}",
+        help="显示版本号并退出 (show the version and exit)",
+    )
     _common_options(parser, top=True)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub = parser.add_subparsers(
+        dest="command",
+        metavar="COMMAND",
+        parser_class=_Parser,
+        help="要执行的命令；“kiosk 命令 --help”显示该命令的用法",
+    )
     commands: dict[str, ModuleType] = {}
     for mod in _command_modules():
         p = sub.add_parser(mod.NAME, help=mod.HELP, description=mod.HELP)

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import argparse
+import contextlib
 import io
+import re
 
 import pytest
 
-from kiosk.cli import Environment, main
+from kiosk.cli import Environment, build_parser, main, wrap_columns
+from kiosk.cli import _display_width as display_width
 
 
 def run(*argv: str) -> tuple[int, str, str]:
@@ -31,3 +35,63 @@ def test_no_command_prints_help_and_exits_2() -> None:
     code, out, _ = run()
     assert code == 2
     assert "COMMAND" in out
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def help_text(*argv: str) -> str:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), pytest.raises(SystemExit) as exc:
+        main([*argv, "--help"], Environment(environ={}))
+    assert exc.value.code == 0
+    return out.getvalue()
+
+
+def test_help_headings_are_in_chinese() -> None:
+    text = help_text()
+    assert text.startswith("用法：kiosk ")
+    assert "\n选项:\n" in text and "\n参数:\n" in text
+    assert "options:" not in text and "positional arguments:" not in text
+    assert "显示本帮助并退出" in text and "显示版本号并退出" in text
+
+
+# the foundation's commands; the others' help texts are their issues' to translate
+@pytest.mark.parametrize("command", ["validate", "schema", "schedule"])
+def test_every_option_of_the_foundation_commands_is_explained_in_chinese(command: str) -> None:
+    parser, _ = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for action in [*parser._actions, *sub.choices[command]._actions]:
+        if action.help and action.help != argparse.SUPPRESS:
+            assert CJK.search(action.help), (command, action.option_strings, action.help)
+
+
+def test_help_lines_fit_the_terminal_counting_chinese_as_two_columns(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    for command in ("validate", "schedule", "schema"):
+        text = help_text(command)
+        assert "用法：kiosk " + command in text
+        usage_end = text.index("\n\n")
+        for line in text[usage_end:].splitlines():
+            assert display_width(line) <= 80, line
+
+
+def test_wrapping_keeps_closing_punctuation_off_the_start_of_a_line() -> None:
+    text = "显示多少天，" * 20 + "default one (number of days)"
+    lines = wrap_columns(text, 24)
+    assert all(display_width(ln) <= 26 for ln in lines)
+    assert not any(ln[0] in "，。）" for ln in lines)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+
+
+def test_usage_errors_are_one_chinese_line_with_the_english_kept() -> None:
+    code, _, err = run("validate")
+    assert code == 2
+    assert (
+        err == "kiosk: kiosk validate: 缺少参数 FILE (the following arguments are required: FILE)\n"
+    )
+    code, _, err = run("schedule", "p.yaml", "--days", "x")
+    assert code == 2
+    assert "参数 --days 应为整数" in err and len(err.splitlines()) == 1

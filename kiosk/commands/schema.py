@@ -21,20 +21,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--kind",
         choices=("playlist", "config"),
         default="playlist",
-        help="schema of playlists (default) or of the device config file",
+        help="playlist 播放列表格式（默认），或 config 设备配置文件格式 (which schema)",
     )
     parser.add_argument(
-        "--output", "-o", metavar="FILE", help="write to FILE instead of standard output"
+        "--output", "-o", metavar="FILE", help="写入文件，而不是输出到屏幕 (write to FILE)"
     )
     parser.add_argument(
         "--markdown",
         action="store_true",
-        help="print the key reference as Markdown tables (used in docs/*.md) instead",
+        help="改为输出 Markdown 格式的键名对照表（docs/*.md 里用的） "
+        "(print the key reference as Markdown)",
     )
     parser.add_argument(
         "--update-doc",
         metavar="FILE",
-        help="rewrite the generated key reference between the markers in a Markdown FILE",
+        help="更新 Markdown 文件里标记之间的键名对照表 "
+        "(rewrite the key reference in a Markdown FILE)",
     )
 
 

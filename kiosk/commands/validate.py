@@ -27,25 +27,35 @@ ORDER = 10
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("files", nargs="+", metavar="FILE", help="playlist or config files")
+    parser.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="要检查的播放列表或设备配置文件，可写多个 (playlist or config files)",
+    )
     parser.add_argument(
         "--kind",
         choices=("auto", "playlist", "config"),
         default="auto",
-        help="what the files are (default: auto-detect by their top-level keys)",
+        help="文件类型：auto 按内容自动判断（默认）、playlist 播放列表、config 设备配置 "
+        "(what the files are)",
     )
     parser.add_argument(
         "--today",
         metavar="YYYY-MM-DD",
-        help="judge 'already ended' warnings as of this date (default: today)",
+        help="按这一天判断“显示时间已结束”的警告（默认今天） "
+        "(judge 'already ended' warnings as of this date)",
     )
     parser.add_argument(
         "--no-font-check",
         action="store_true",
-        help="skip checking that the configured fonts can draw every character",
+        help="不检查字体能否显示每个字（默认检查，缺字只是警告） (skip the glyph check)",
     )
     parser.add_argument(
-        "--quiet", "-q", action="store_true", help="print only problems, no summary lines"
+        "--quiet",
+        "-q",
+        action="store_true",
+        help="只列出问题，不显示每个文件的汇总行 (print only problems)",
     )
 
 
