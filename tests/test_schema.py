@@ -100,3 +100,40 @@ def test_config_tables_cover_every_config_field() -> None:
 
 def test_schema_output_is_json() -> None:
     assert json.loads(dumps(playlist_schema()))["$defs"]["schedule"]["type"] == "object"
+
+
+def kiosk_schema(*argv: str) -> str:
+    import io
+
+    from kiosk.cli import Environment, main
+
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["schema", *argv], Environment(stdout=out, stderr=err, environ={}))
+    assert code == 0, err.getvalue()
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("argv", "published"),
+    [((), "playlist.schema.json"), (("--kind", "config"), "config.schema.json")],
+    ids=["playlist", "config"],
+)
+def test_kiosk_schema_prints_exactly_the_published_file(
+    argv: tuple[str, ...], published: str, tmp_path: Path
+) -> None:
+    # regenerate with: kiosk schema [--kind config] -o docs/<name>.schema.json
+    want = (ROOT / "docs" / published).read_text("utf-8")
+    assert kiosk_schema(*argv) == want
+    kiosk_schema(*argv, "-o", str(tmp_path / published))
+    assert (tmp_path / published).read_text("utf-8") == want
+
+
+def test_editors_offer_the_theme_names_and_flag_a_misspelt_one(tmp_path: Path) -> None:
+    from kiosk.themes import THEMES
+
+    enum = playlist_schema()["$defs"]["frame"]["properties"]["theme"]["enum"]
+    assert set(THEMES) <= set(enum)
+    f = tmp_path / "p.yaml"
+    f.write_text("version: 1\nframe: {theme: contast}\nentries: []\n", encoding="utf-8")
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(instance(f), playlist_schema())
