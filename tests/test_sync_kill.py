@@ -22,7 +22,7 @@ from PIL import Image
 
 from kiosk import store
 from kiosk.config import Config
-from kiosk.player.loader import load_program
+from kiosk.player.loader import Sources, load_program
 from kiosk.player.sources import real_sources
 from kiosk.portal_server import make_server
 from kiosk.sync import SyncSettings, load_state, run_sync
@@ -106,9 +106,8 @@ def _sync_in_child(source: str, state: Path, pub: Publisher) -> int:
     return pid
 
 
-def _player_loads(state: Path, playlist: Path, serial: int) -> None:
+def _player_loads(sources: Sources, state: Path, playlist: Path, serial: int) -> None:
     """What the player does on a content change: read the store, resolve, lay out."""
-    sources = _player_loads.sources  # type: ignore[attr-defined]
     now = T0 + timedelta(days=1, hours=8)  # a Monday morning
     loaded = load_program(sources, str(playlist), str(state), now, serial)
     view = store.read_current(state)
@@ -142,8 +141,8 @@ def _rounds(n: int, tmp_path: Path) -> None:
             took = max(time.monotonic() - t, 0.005) * 1.3
             spans[source] = min(spans.get(source, took), took)
         # the player's real content side, built once (fonts, metrics, slide kit)
-        _player_loads.sources = real_sources(Config(), (640, 360))  # type: ignore[attr-defined]
-        _player_loads(state, playlist, 0)
+        player = real_sources(Config(), (640, 360))
+        _player_loads(player, state, playlist, 0)
         seen = assert_store_valid(state)
         killed = completed = 0
         for round_ in range(n):
@@ -170,12 +169,12 @@ def _rounds(n: int, tmp_path: Path) -> None:
             seen = now
             assert load_state(state, pub.trusted).highest_version >= now
             if round_ % 25 == 24:
-                _player_loads(state, playlist, round_)
+                _player_loads(player, state, playlist, round_)
                 # an undisturbed sync recovers and reaches the latest version
                 assert _sync(sources[(round_ // 25) % 2], state, pub)
                 assert assert_store_valid(state) == version
                 assert len(store.generations(state)) <= 2
-                _player_loads(state, playlist, round_ + 1)
+                _player_loads(player, state, playlist, round_ + 1)
     print(f"killed={killed} completed={completed} spans={spans}")
     assert killed > n // 2 and completed > 0, (killed, completed)
 
