@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
+import errno
 import hashlib
 import logging
 import os
@@ -204,12 +205,18 @@ class _Sink:
         self.hash.update(data)
         self.size += len(data)
         view = memoryview(data)
-        while view:
-            n = os.write(self.fd, view)
-            view = view[n:]
+        try:
+            while view:
+                n = os.write(self.fd, view)
+                view = view[n:]
+        except OSError as exc:
+            raise _disk_full_or(exc, self.part) from None
 
     def finish(self) -> None:
-        os.fsync(self.fd)
+        try:
+            os.fsync(self.fd)
+        except OSError as exc:
+            raise _disk_full_or(exc, self.part) from None
         os.close(self.fd)
         self.fd = -1
 
@@ -217,6 +224,22 @@ class _Sink:
         if self.fd >= 0:
             os.close(self.fd)
             self.fd = -1
+
+
+DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+def _disk_full_or(exc: OSError, part: Path) -> OSError | FetchError:
+    """The disk filled up while downloading (something else used the space after the
+    free-space check): a clear failure whose partial file is removed, giving the space
+    back. Any other OS error is passed on as it is."""
+    if exc.errno not in DISK_FULL_ERRNOS:
+        return exc
+    return FetchError(
+        f"下载时磁盘已满，已放弃 {part.name} (disk filled up while downloading; partial file "
+        "removed)",
+        key="sync.disk_full",
+    )
 
 
 def _discard(*paths: Path) -> None:
@@ -474,7 +497,7 @@ class HttpSource:
             sink.finish()
         except FetchError as exc:
             sink.close()
-            if exc.key == "fetch.too_long":
+            if exc.key in ("fetch.too_long", "sync.disk_full"):
                 _discard(part, etag_file)
             raise
         except BaseException:

@@ -26,6 +26,7 @@ import hashlib
 import logging
 import os
 import stat
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ from datetime import UTC, datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import BinaryIO, Final
+from typing import Any, BinaryIO, Final
 from urllib.parse import unquote, urlsplit
 
 log = logging.getLogger("kiosk.portal")
@@ -210,6 +211,15 @@ class PortalServer(ThreadingHTTPServer):
             raise NotADirectoryError(str(root))
         self.etags = _EtagCache()
         super().__init__((host, port), PortalHandler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """One log line instead of socketserver's traceback on stderr: a client that goes
+        away mid-request (a device rebooted, a sync killed) is routine."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, ConnectionError | TimeoutError):
+            log.info("portal.client_gone %s %s", client_address[0], type(exc).__name__)
+        else:
+            log.error("portal.request_failed %s %s: %s", client_address[0], type(exc).__name__, exc)
 
     @property
     def url(self) -> str:

@@ -6,7 +6,8 @@ to fetch. The imperative shell :func:`run_sync` does the I/O around it in this o
 
 1. lock ``STATE_DIR/.sync.lock``; repair planted entries in the store;
 2. load ``state.json`` (or rebuild it from the verified generations on disk);
-3. GET manifest.json with ``If-None-Match`` (304 → unchanged), capped; GET the signature;
+3. GET manifest.json with ``If-None-Match`` (304 → unchanged, unless the stored manifest
+   has expired by a trusted clock: then ``sync.expired``), capped; GET the signature;
 4. verify the signature over the raw bytes, parse strictly, check ``key_id``;
 5. drop items not marked 主动公开 (logged), validate the content of the rest;
 6. plan; check free space and the disk budget against the declared sizes;
@@ -36,7 +37,7 @@ from kiosk import store
 from kiosk.atomic import write_json_atomic
 from kiosk.clock import Clock
 from kiosk.errors import KioskError
-from kiosk.fetch import Deadline, FetchSettings, Source, open_source
+from kiosk.fetch import DISK_FULL_ERRNOS, Deadline, FetchSettings, Source, open_source
 from kiosk.keys import TrustedKeys
 from kiosk.manifest import (
     CheckedItems,
@@ -47,6 +48,7 @@ from kiosk.manifest import (
     default_content,
     item_json,
     verify_and_parse,
+    verify_header,
 )
 
 log = logging.getLogger(__name__)
@@ -152,6 +154,8 @@ class SyncState:
     last_attempt: Outcome | None = None
     last_success: Outcome | None = None
     rebuilt: bool = False
+    # not stored: the expiry of the current generation's verified manifest (load_state)
+    current_expires: datetime | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -233,20 +237,25 @@ class GenerationInfo:
     version: int
     sha256: str
     issued: datetime
+    expires: datetime
 
 
 def verified_generations(state_dir: Path, trusted_keys: TrustedKeys) -> list[GenerationInfo]:
-    """Generations on disk whose stored manifest still verifies with a trusted key."""
+    """Generations on disk whose stored manifest still verifies with a trusted key. Only
+    the signature and the header are checked (:func:`verify_header`): the items were
+    validated when the generation was applied, and a no-op sync must stay cheap."""
     out: list[GenerationInfo] = []
     for n in store.generations(state_dir):
         gen = store.generation_dir(state_dir, n)
         try:
             raw = store.read_file_nofollow(gen / "manifest.json", 64 * 1024 * 1024)
             sig = store.read_file_nofollow(gen / "manifest.json.sig", 4096)
-            m = verify_and_parse(raw, sig, trusted_keys, max_bytes=len(raw))
+            m = verify_header(raw, sig, trusted_keys, max_bytes=len(raw))
         except (OSError, ManifestError):
             continue
-        out.append(GenerationInfo(n, m.version, hashlib.sha256(raw).hexdigest(), m.issued))
+        out.append(
+            GenerationInfo(n, m.version, hashlib.sha256(raw).hexdigest(), m.issued, m.expires)
+        )
     return out
 
 
@@ -272,7 +281,8 @@ def load_state(state_dir: Path, trusted_keys: TrustedKeys) -> SyncState:
         if state.last_trusted_time is None or trusted > state.last_trusted_time:
             state = replace(state, last_trusted_time=trusted)
     cur = store.current_generation(state_dir)
-    return replace(state, current_generation=cur)
+    expires = next((g.expires for g in gens if g.n == cur), None)
+    return replace(state, current_generation=cur, current_expires=expires)
 
 
 def current_manifest_sha(state_dir: Path) -> str | None:
@@ -305,6 +315,25 @@ def clock_trusted(now: datetime, last_trusted_time: datetime | None) -> bool:
     """A clock earlier than the last trusted time (e.g. a Pi without RTC just booted) is not
     used to judge expiry."""
     return last_trusted_time is None or now >= last_trusted_time
+
+
+def plan_not_modified(old_state: SyncState, now: datetime) -> Plan:
+    """The portal answered 304 Not Modified: the manifest is the one in the current
+    generation. It is judged like any other manifest would be, on what is stored: once it
+    has expired (and the clock is trusted) the run is a failure (``sync.expired``), not
+    "unchanged" — the portal has not re-signed in time, and the screen keeps showing the
+    current generation while the failure is reported. Pure."""
+    trusted = clock_trusted(now, old_state.last_trusted_time)
+    expires = old_state.current_expires
+    if trusted and expires is not None and now >= expires:
+        return Plan(
+            "reject",
+            clock_trusted=trusted,
+            key="sync.expired",
+            message=f"门户未更新，当前清单已于 {expires.isoformat()} 过期 (304 Not Modified, "
+            "but the stored manifest has expired)",
+        )
+    return Plan("unchanged", clock_trusted=trusted)
 
 
 def plan_sync(
@@ -513,6 +542,9 @@ def _run_locked(
         if isinstance(exc, KioskError):
             key, message = exc.key, str(exc)
             code = EXIT_REJECTED if key in REJECT_KEYS else exc.exit_code
+        elif exc.errno in DISK_FULL_ERRNOS:  # e.g. staging the generation
+            key, code = "sync.disk_full", 1
+            message = f"磁盘已满 (disk full): {exc.strerror or exc}: {exc.filename}"
         else:
             key, message, code = "sync.io_error", f"{exc.strerror or exc}: {exc.filename}", 1
         log.error("sync.failed key=%s source=%s %s", key, desc, message)
@@ -544,10 +576,15 @@ def _attempt(
 ) -> SyncResult:
     now = clock.now()
     desc = src.description
-    has_current = state.current_generation is not None
+    # a conditional request only when the current generation verifies with a trusted key:
+    # 304 then means "what you have", judged below on the stored manifest
+    has_current = state.current_generation is not None and state.current_expires is not None
     etag = state.etags.get("manifest") if has_current else None
     fetched = src.manifest(etag, deadline)
     if fetched.raw is None or fetched.signature is None:  # 304 Not Modified
+        judged = plan_not_modified(state, now)
+        if judged.action == "reject":
+            raise SyncError(judged.message or "expired", key=judged.key or "sync.expired")
         return _unchanged(root, state, now, desc, fetched.etag, requests_made=1)
     raw = fetched.raw
     try:
@@ -687,12 +724,24 @@ def _attempt(
     )
 
 
+def _needs_tidying(root: Path, cur: int) -> bool:
+    """More than the current and one older generation, staging leftovers, or partial
+    downloads lying around."""
+    gens = [e.name for e in os.scandir(root / store.GENERATIONS)]
+    if len(gens) > 2 or any(not g.isdigit() for g in gens) or str(cur) not in gens:
+        return True
+    with os.scandir(root / store.OBJECTS / store.PARTIAL) as it:
+        return any(True for _ in it)
+
+
 def _unchanged(
     root: Path, state: SyncState, now: datetime, desc: str, etag: str | None, requests_made: int
 ) -> SyncResult:
     out = Outcome(now, "unchanged", state.highest_version or None)
     cur = store.current_generation(root)
-    if cur is not None:  # tidy up after an earlier run that was killed after its switch
+    if cur is not None and _needs_tidying(root, cur):
+        # an earlier run was killed after its switch or mid-download: tidy up (cheap to
+        # check, costly to do, so a plain no-op run skips it)
         older = [g for g in store.generations(root) if g < cur]
         store.collect_garbage(root, {cur, *older[-1:]})
     etags = {"manifest": etag} if etag else {}

@@ -24,6 +24,7 @@ from kiosk.manifest import (
     sign,
     verify_and_parse,
     verify_detached,
+    verify_header,
 )
 from kiosk.model import Image, Notice
 from tests.pubkit import T0, Publisher, image_item, notice, sha
@@ -51,6 +52,23 @@ def test_signature_verifies_and_names_the_signing_key(pub: Publisher) -> None:
     raw = dump_manifest(pub.manifest(1, [notice("n-1")]))
     assert verify_detached(raw, sign(raw, pub.key), pub.trusted) == pub.key_id
     assert verify_and_parse(raw, sign(raw, pub.key), pub.trusted).version == 1
+
+
+def test_verify_header_checks_the_signature_and_reads_only_the_header(pub: Publisher) -> None:
+    m = pub.manifest(5, [notice("n-1")])
+    raw = dump_manifest(m)
+    header = verify_header(raw, sign(raw, pub.key), pub.trusted)
+    assert (header.version, header.issued, header.expires) == (5, m.issued, m.expires)
+    tampered = raw.replace(b'"version": 5', b'"version": 6')
+    with pytest.raises(ManifestError) as exc:
+        verify_header(tampered, sign(raw, pub.key), pub.trusted)
+    assert exc.value.key == "manifest.bad_signature"
+    other = json.loads(raw)
+    other["key_id"] = "0" * 16
+    wrong = json.dumps(other).encode()
+    with pytest.raises(ManifestError) as exc:
+        verify_header(wrong, sign(wrong, pub.key), pub.trusted)
+    assert exc.value.key == "manifest.unknown_key"
 
 
 def test_a_flipped_byte_fails_the_signature(pub: Publisher) -> None:

@@ -1,6 +1,60 @@
 """Fault injection, after The Update Framework's tests: one broken thing per case against a
 real HTTP portal on 127.0.0.1. After every failure the current generation is byte-for-byte
-as before and the highest applied version has not moved."""
+as before and the highest applied version has not moved.
+
+Issue #5's faults and their cases (``test_`` left off):
+
+- tampered manifest:
+    tampered_manifest_is_rejected
+- wrong key:
+    manifest_signed_with_an_untrusted_key_is_rejected
+- rollback:
+    rollback_to_a_lower_version_is_rejected
+- equivocation:
+    same_version_with_different_bytes_is_rejected
+- expired:
+    expired_manifest_is_rejected
+    not_modified_after_the_stored_manifest_expired_is_a_failure
+- oversized manifest:
+    oversized_manifest_is_refused_before_reading_it_all
+- endless body:
+    endless_manifest_without_length_is_cut_at_the_cap
+    endless_object_body_is_cut_at_the_declared_length
+- truncated body:
+    truncated_object_body_fails (Content-Length)
+    truncated_object_body_without_content_length_fails
+- slow drip (total deadline):
+    slow_drip_hits_the_per_file_deadline
+    slow_drip_across_many_objects_hits_the_run_deadline
+- 5xx with Retry-After:
+    5xx_with_retry_after_beyond_the_limit_fails_without_waiting
+- redirect to another host:
+    redirect_to_another_host_is_refused
+- https→http:
+    test_sync_tls.py: https_redirect_to_http_is_refused
+- hash mismatch:
+    hash_mismatch_is_rejected_and_nothing_is_kept
+- path traversal and odd names:
+    path_traversal_in_ids_is_rejected
+    object_hash_that_is_really_a_path_is_rejected
+    playlist_hash_that_is_really_a_path_is_rejected
+    odd_file_names_never_become_paths
+- planted symlinks in the store:
+    planted_symlinks_in_the_store_are_removed_not_followed
+- decompression-bomb image at publish:
+    decompression_bomb_at_publish_changes_neither_portal_nor_device
+- non-public items:
+    non_public_items_are_dropped_and_the_rest_applies
+- corrupt state.json:
+    corrupt_or_missing_state_never_lets_a_rollback_pass
+- disk full or over budget:
+    disk_full_is_detected_from_declared_sizes_before_downloading
+    over_budget_publication_is_refused
+    disk_filling_up_during_the_download_fails_and_gives_the_space_back
+- interrupted download then resume:
+    interrupted_download_resumes_with_range
+    weak_etag_is_never_used_to_resume
+"""
 
 from __future__ import annotations
 
@@ -565,3 +619,216 @@ def test_before_snapshot_is_meaningful(env: Env) -> None:
     before: Snapshot = env.before
     assert before.current and before.files["manifest.json"] and before.objects
     assert before.highest_version == 1
+
+
+# ----------------------------------------------------------------------------- more faults
+
+
+def test_truncated_object_body_without_content_length_fails(env: Env) -> None:
+    # the connection just closes early; only the declared length in the manifest tells
+    ref = env.publish_v2()
+
+    def cut_without_length(h: Handler) -> bool:
+        h.send_response(200)
+        h.send_header("Connection", "close")
+        h.end_headers()
+        h.wfile.write(BIG[: ref.length // 3])
+        h.wfile.flush()
+        h.close_connection = True
+        return True
+
+    _script(env.portal, f"/objects/{ref.sha256}", cut_without_length)
+    env.assert_failed_and_untouched(env.sync(), "fetch.truncated")
+    assert not (env.state / "objects" / ref.sha256).exists()
+
+
+def test_slow_drip_across_many_objects_hits_the_run_deadline(env: Env) -> None:
+    # every object arrives within the per-file deadline; together they overrun the run
+    blobs = [f"drip {i} ".encode() * 6 for i in range(8)]
+    made = [image_item(f"img-d{i}", b) for i, b in enumerate(blobs)]
+    env.pub.publish(2, [env.base_item, *(m[0] for m in made)], [env.base_obj, *blobs])
+
+    def drip(h: Handler) -> bool:
+        data = h.body_of(h.path) or b""
+        h.send_response(200)
+        h.send_header("Content-Length", str(len(data)))
+        h.end_headers()
+        with contextlib.suppress(OSError):
+            for i in range(len(data)):
+                h.wfile.write(data[i : i + 1])
+                h.wfile.flush()
+                time.sleep(0.3 / len(data))
+        return True
+
+    for item, _ in made:
+        _script(env.portal, f"/objects/{item.files[0].sha256}", drip)
+    started = time.monotonic()
+    result = env.sync(file_deadline=1.0, run_deadline=1.2)
+    assert time.monotonic() - started < 3
+    env.assert_failed_and_untouched(result, "fetch.deadline")
+    assert "run" in result.message
+    assert 2 <= len(env.portal.requests("/objects/")) < len(made)
+
+
+@pytest.mark.parametrize(
+    "bad_sha",
+    [
+        "../../../../../../etc/passwd",
+        "../" + "a" * 61,
+        "/" + "b" * 63,
+        "C" * 64,  # upper case: a different file name on a case-sensitive disk
+        "d" * 63 + "/",
+        "e" * 63 + "\u00e9",
+    ],
+)
+def test_object_hash_that_is_really_a_path_is_rejected(env: Env, bad_sha: str) -> None:
+    m = env.pub.manifest(2, [notice("n-1")])
+    doc = json.loads(dump_manifest(m))
+    doc["items"].append(
+        {
+            "id": "img-evil",
+            "kind": "image",
+            "disclosure": "主动公开",
+            "meta": {"file": "x.png"},
+            "files": [{"name": "x.png", "sha256": bad_sha, "length": 3, "media_type": "image/png"}],
+        }
+    )
+    env.pub.write_manifest(json.dumps(doc, ensure_ascii=False).encode("utf-8"))
+    env.assert_failed_and_untouched(env.sync(), "manifest.malformed")
+    assert env.portal.requests("/objects/") == []
+
+
+def test_playlist_hash_that_is_really_a_path_is_rejected(env: Env) -> None:
+    doc = json.loads(dump_manifest(env.pub.manifest(2, [notice("n-1")])))
+    doc["playlist"] = {
+        "name": "playlist.yaml",
+        "sha256": "../state.json",
+        "length": 10,
+        "media_type": "application/yaml",
+    }
+    env.pub.write_manifest(json.dumps(doc, ensure_ascii=False).encode("utf-8"))
+    env.assert_failed_and_untouched(env.sync(), "manifest.malformed")
+
+
+def test_decompression_bomb_at_publish_changes_neither_portal_nor_device(
+    env: Env, tmp_path: Path
+) -> None:
+    import io
+    import struct
+    import zlib
+
+    from PIL import Image
+
+    from kiosk.diagnostics import InputError
+    from kiosk.publish import publish
+
+    src = tmp_path / "src"
+    (src / "items").mkdir(parents=True)
+    (src / "files").mkdir()
+    (src / "items" / "map.yaml").write_text(
+        "id: map\nkind: image\ndisclosure: 主动公开\nfile: ../files/map.png\n", "utf-8"
+    )
+    buf = io.BytesIO()
+    Image.new("RGB", (32, 24), (10, 120, 30)).save(buf, "PNG")
+    (src / "files" / "map.png").write_bytes(buf.getvalue())
+    publish(src, env.pub.root, env.pub.key, T0)
+    assert env.sync().status == "updated"
+    env.before = snapshot(env.state)
+    portal_before = {p: p.read_bytes() for p in env.pub.root.rglob("*") if p.is_file()}
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + body))
+        return struct.pack(">I", len(body)) + kind + body + crc
+
+    # 50,000 × 50,000 pixels declared in a file of a few dozen bytes
+    ihdr = struct.pack(">IIBBBBB", 50_000, 50_000, 8, 2, 0, 0, 0)
+    bomb = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+    (src / "files" / "map.png").write_bytes(bomb + chunk(b"IEND", b""))
+    with pytest.raises(InputError) as exc:
+        publish(src, env.pub.root, env.pub.key, T0 + timedelta(minutes=5))
+    assert [d.key for d in exc.value.diagnostics] == ["media.too_many_pixels"]
+    assert {p: p.read_bytes() for p in env.pub.root.rglob("*") if p.is_file()} == portal_before
+    result = env.sync()
+    assert result.status == "unchanged", result.line()
+    assert snapshot(env.state) == env.before
+    assert highest_version(env.state) == env.before.highest_version == 2
+
+
+def test_disk_filling_up_during_the_download_fails_and_gives_the_space_back(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the free-space check passed; then something else filled the disk mid-run
+    first, second = BIG, bytes(reversed(BIG))
+    (a, _), (b, _) = image_item("img-a", first), image_item("img-b", second)
+    env.pub.publish(2, [env.base_item, a, b], [env.base_obj, first, second])
+    from kiosk import fetch as fetch_mod
+
+    real_write = os.write
+    room = {"left": len(BIG) + len(BIG) // 2}  # one object and a half fit
+
+    def filling_write(fd: int, data: bytes | memoryview) -> int:
+        if "/.partial/" in os.readlink(f"/proc/self/fd/{fd}"):
+            if len(data) > room["left"]:
+                raise OSError(28, "No space left on device")  # ENOSPC
+            room["left"] -= len(data)
+        return real_write(fd, data)
+
+    monkeypatch.setattr(fetch_mod.os, "write", filling_write)
+    result = env.sync()
+    monkeypatch.undo()
+    env.assert_failed_and_untouched(result, "sync.disk_full")
+    assert result.exit_code == 1
+    assert list((env.state / "objects" / ".partial").iterdir()) == []
+    result = env.sync()  # space freed: the next run completes
+    assert result.status == "updated", result.line()
+    assert assert_store_valid(env.state) == 2
+
+
+def test_weak_etag_is_never_used_to_resume(env: Env) -> None:
+    ref = env.publish_v2()
+    path = f"/objects/{ref.sha256}"
+
+    def cut_weak(h: Handler) -> bool:
+        h.send_response(200)
+        h.send_header("Content-Length", str(ref.length))
+        h.send_header("ETag", 'W/"weak-1"')
+        h.end_headers()
+        h.wfile.write(BIG[:100_000])
+        h.wfile.flush()
+        h.close_connection = True
+        return True
+
+    _script(env.portal, path, cut_weak)
+    env.assert_failed_and_untouched(env.sync(), "fetch.interrupted")
+    assert not (env.state / "objects" / ".partial" / f"{ref.sha256}.etag").exists()
+    env.portal.scripts.clear()
+    env.portal.log.clear()
+    result = env.sync()
+    assert result.status == "updated", result.line()
+    (request,) = [hdrs for _, p, hdrs in env.portal.log if p == path]
+    assert "Range" not in request and "If-Range" not in request
+    assert result.bytes_downloaded >= ref.length
+    assert_store_valid(env.state)
+
+
+def test_not_modified_after_the_stored_manifest_expired_is_a_failure(env: Env) -> None:
+    # the portal stopped re-signing: 304 must not report "unchanged" once the manifest
+    # the screen shows has expired (by a trusted clock)
+    env.clock.set_wall(T0 + timedelta(days=31))
+    result = env.sync()
+    assert env.portal.requests() == ["/manifest.json"]
+    env.assert_failed_and_untouched(result, "sync.expired")
+    assert result.exit_code == 3
+    state = json.loads((env.state / "state.json").read_text("utf-8"))
+    assert state["last_success"]["result"] == "updated"  # 内容更新于 does not move
+
+
+def test_not_modified_is_unchanged_while_the_stored_manifest_is_valid(env: Env) -> None:
+    env.clock.set_wall(T0 + timedelta(days=29))
+    result = env.sync()
+    assert result.status == "unchanged" and env.portal.requests() == ["/manifest.json"]
+
+
+def test_not_modified_with_an_untrusted_clock_does_not_judge_expiry(env: Env) -> None:
+    env.clock.set_wall(T0 - timedelta(days=400))  # no RTC, no NTP yet
+    assert env.sync().status == "unchanged"
