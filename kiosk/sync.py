@@ -143,7 +143,7 @@ class Outcome:
 
 @dataclass(frozen=True)
 class SyncState:
-    """What ``state.json`` holds (see docs/sync.md)."""
+    """What ``state.json`` holds (see docs/portal-protocol.md §6.6)."""
 
     highest_version: int = 0
     highest_sha256: str | None = None  # sha256 of the manifest bytes at highest_version
