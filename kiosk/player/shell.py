@@ -70,6 +70,64 @@ def stat_signature(path: str | os.PathLike[str]) -> tuple[Any, ...] | None:
 
 
 @dataclass
+class TickerBand:
+    """The ticker, pre-rendered for the frame loop: the strip (one period of the text and its
+    gap) laid out twice over in the canvas's pixel format, so a frame is a single blit of a
+    window of it — no clipping, no format conversion, nothing under it to redraw.
+
+    Between frames only the rows that hold ink change (the band's colour above and below the
+    text never moves), so a scrolling frame redraws just those rows: ``ink`` is their
+    ``(top, height)`` within the strip. A full redraw (page switch) copies the whole band.
+    """
+
+    surface: Any
+    period: int
+    speed: float
+    rect: Rect
+    ink: tuple[int, int]
+    drawn_offset: int | None = None
+
+    @classmethod
+    def prepare(cls, strip: Any, speed: float, rect: Rect, canvas: Any) -> TickerBand:
+        import pygame
+
+        _x, _y, w, h = rect
+        period = max(1, strip.get_width())
+        band = pygame.Surface((period + w, h), 0, canvas)
+        bg = strip.get_at((period - 1, 0))
+        band.fill(bg)
+        sx = 0
+        while sx < period + w:
+            band.blit(strip, (sx, 0))
+            sx += period
+        ink = pygame.mask.from_threshold(band, bg, (1, 1, 1, 255))
+        ink.invert()
+        boxes = ink.get_bounding_rects()
+        if boxes:
+            top = min(b.top for b in boxes)
+            bottom = max(b.bottom for b in boxes)
+            rows = (top, bottom - top)
+        else:
+            rows = (0, 0)
+        return cls(band, period, speed, rect, rows)
+
+    def draw(self, canvas: Any, offset: int, *, force: bool) -> Rect | None:
+        """Put the band scrolled by ``offset`` on ``canvas``; returns the rectangle changed
+        (``None`` when nothing did)."""
+        x, y, w, h = self.rect
+        if force:
+            canvas.blit(self.surface, (x, y), (offset, 0, w, h))
+            self.drawn_offset = offset
+            return self.rect
+        if offset == self.drawn_offset or self.ink[1] == 0:
+            return None
+        top, rows = self.ink
+        canvas.blit(self.surface, (x, y + top), (offset, top, w, rows))
+        self.drawn_offset = offset
+        return (x, y + top, w, rows)
+
+
+@dataclass
 class Options:
     fps: int = 60
     poll_s: float = POLL_S
@@ -114,7 +172,7 @@ class Player:
         self.arts: dict[PageKey, tuple[SlideKit, Any]] = {}
         self.cache: OrderedDict[PageKey, Any] = OrderedDict()
         self.render_failed: set[PageKey] = set()
-        self.ticker: tuple[Any, float] | None = None  # (strip surface, px/s)
+        self.ticker: TickerBand | None = None
         self.ticker_cache: dict[str, Any] = {}
         self.alert_serial = 0
         self.power = POWER_ON
@@ -270,7 +328,7 @@ class Player:
                 self.ticker_cache = {loaded.ticker_text: strip} if strip is not None else {}
             if strip is not None:
                 speed = motion.ticker_speed(loaded.ticker_speed, self.canvas.get_height())
-                self.ticker = (strip, speed)
+                self.ticker = TickerBand.prepare(strip, speed, loaded.kit.ticker_rect, self.canvas)
         self._force_full = True
 
     # ------------------------------------------------------------------ polling
@@ -609,7 +667,9 @@ class Player:
             if wake is not None:
                 waits.append(wake)
             if self.ticker is not None and self._ticker_on(view):
-                waits.append(max(frame_s, motion.ticker_step_in(mono - self._t0, self.ticker[1])))
+                waits.append(
+                    max(frame_s, motion.ticker_step_in(mono - self._t0, self.ticker.speed))
+                )
         k = self.keys.wake_in(mono)
         if k is not None:
             waits.append(k)
@@ -648,7 +708,7 @@ class Player:
             rects = [region]
             for r in (
                 self._draw_clock(page, now, kit, force=True),
-                self._draw_ticker(page, view, mono),
+                self._draw_ticker(view, mono, force=True),
             ):
                 if r is not None and region != full:
                     rects.append(r)
@@ -660,13 +720,13 @@ class Player:
             self._force_full = False
             self._drawn_key = view.key
             self._draw_clock(page, now, kit, force=True)
-            self._draw_ticker(page, view, mono)
+            self._draw_ticker(view, mono, force=True)
             return [full]
         rects = []
         r = self._draw_clock(page, now, kit, force=False)
         if r is not None:
             rects.append(r)
-        r = self._draw_ticker(page, view, mono)
+        r = self._draw_ticker(view, mono, force=False)
         if r is not None:
             rects.append(r)
         return rects
@@ -747,24 +807,15 @@ class Player:
         entry = self.arts.get(key) if key is not None else None
         return bool(entry is not None and getattr(entry[1], "fullscreen", False))
 
-    def _draw_ticker(self, page: Any, view: View, mono: float) -> Rect | None:
+    def _draw_ticker(self, view: View, mono: float, *, force: bool) -> Rect | None:
         kit = self._kit()
-        if self.ticker is None or kit is None or not self._ticker_on(view):
+        band = self.ticker
+        if band is None or kit is None or not self._ticker_on(view):
             return None
-        strip, speed = self.ticker
-        rect = kit.ticker_rect
-        x, y, w, _h = rect
-        sw = strip.get_width()
-        off = motion.ticker_offset(mono - self._t0, speed, sw)
-        canvas = self.canvas
-        canvas.blit(page, (x, y), rect)
-        canvas.set_clip(rect)
-        sx = x - off
-        while sx < x + w:
-            canvas.blit(strip, (sx, y))
-            sx += sw
-        canvas.set_clip(None)
-        return rect
+        if band.rect != kit.ticker_rect:
+            return None  # a kit of another size (cannot happen with one canvas)
+        off = motion.ticker_offset(mono - self._t0, band.speed, band.period)
+        return band.draw(self.canvas, off, force=force)
 
     # ------------------------------------------------------------------ screenshots & status
 
