@@ -425,3 +425,54 @@ def test_a_screenshot_request_is_answered_with_a_png(rig: Rig) -> None:
 def test_the_header_keeps_its_chrome_outside_the_content(rig: Rig) -> None:
     rig.run(1.0)
     assert rig.pixel((5, HEADER_H // 2)) == (128, 128, 128)
+
+
+def test_a_corrupt_image_is_tried_again_after_five_minutes(tmp_path: Path) -> None:
+    bad = tmp_path / "pic.png"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n garbage")
+    playlist = """
+entries:
+  - {id: a, body: x}
+  - {id: pic, kind: image, file: pic.png}
+  - {id: c, body: y}
+"""
+    rig = Rig(tmp_path, playlist)
+    t0 = rig.clock.monotonic()  # the first attempt fails at once (prerendered as next)
+    rig.run(30.0)
+    good = pygame.Surface((8, 8))
+    good.fill((1, 2, 3))
+    pygame.image.save(good, str(bad))  # repaired, but the player does not watch media files
+    shown = set()
+    while rig.clock.monotonic() - t0 < 290.0:
+        rig.run(2.0)
+        shown.add(rig.showing()[0])
+    assert "pic" not in shown
+    while rig.clock.monotonic() - t0 < 340.0:
+        rig.run(2.0)
+        shown.add(rig.showing()[0])
+    assert "pic" in shown
+
+
+def test_the_r_key_reloads_the_playlist_at_once(rig: Rig) -> None:
+    rig.run(2.0)
+    rig.touch_playlist("entries:\n  - {id: n, body: new}\n")
+    rig.player.key("r", set(), True)
+    rig.player.key("r", set(), False)
+    rig.run(1.5)
+    assert rig.showing() == ("n", 0)  # not waiting for a#0's ten seconds to end
+    assert rig.pixel() == colour("n#0")
+
+
+def test_a_broken_playlist_shows_in_kiosk_status_while_the_last_good_one_plays(rig: Rig) -> None:
+    import io
+
+    from kiosk.cli import Environment, main
+
+    rig.run(3.0)
+    rig.touch_playlist("entries:\n  - {id: a, body: [unclosed\n")
+    rig.run(25.0)
+    assert rig.showing() in {("a", 1), ("b", 0)}  # still the good playlist's rotation
+    out = io.StringIO()
+    main(["status", "--state-dir", str(rig.state)], Environment(stdout=out, stderr=io.StringIO()))
+    line = next(ln for ln in out.getvalue().splitlines() if "[last_reload_error]" in ln)
+    assert "playlist.yaml" in line and "加载错误" in line
