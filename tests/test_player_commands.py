@@ -261,3 +261,16 @@ def test_status_indents_the_further_lines_of_a_multi_line_error_under_the_value(
     assert lines[errs + 1] == " " * column + "n2: ValueError: 版面"
     assert lines[errs + 2] == " " * column + "第二行"
     assert lines[errs + 3].startswith("帧计数")
+
+
+def test_alert_times_from_the_daemon_are_shown_in_the_configured_zone() -> None:
+    from kiosk.layout.alert import alert_footer
+    from kiosk.model import Alert
+
+    doc = {
+        "alerts": [{"id": "x", "level": "red", "title": "暴雪", "expires": "2027-06-15T16:00:00Z"}]
+    }
+    (e,) = parse_alerts(json.dumps(doc).encode(), TZ)
+    assert isinstance(e.content, Alert)
+    assert e.content.expires == datetime(2027, 6, 16, 0, 0, tzinfo=TZ)
+    assert "有效至6月15日" in alert_footer(e.content, "镇政府")  # the end of that day, locally
