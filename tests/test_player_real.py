@@ -91,6 +91,24 @@ def test_play_headless_on_the_demo_playlist_exits_0_with_the_page_it_was_showing
     assert proof and all(json.loads(line)["id"] for line in proof)
 
 
+def test_the_player_process_loads_no_cryptography(tmp_path: Path) -> None:
+    # Signatures are checked by the daemon; the player only reads the verified store. Loading
+    # cryptography would cost start-up time and several MiB of memory on a Pi.
+    code = (
+        "import sys\n"
+        "from kiosk.cli import main\n"
+        f"rc = main(['play', '--headless', '--playlist', 'playlists/demo.yaml', '--state-dir', "
+        f"{str(tmp_path)!r}, '--fake-clock', {MONDAY_10!r}, '--duration', '2'])\n"
+        "print(rc, sorted(m for m in sys.modules if m.startswith('cryptography')))\n"
+    )
+    e = dict(os.environ, PYGAME_HIDE_SUPPORT_PROMPT="1", SDL_AUDIODRIVER="dummy")
+    e["SDL_VIDEODRIVER"] = "dummy"
+    r = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=e, capture_output=True, text=True, timeout=120
+    )
+    assert r.stdout.strip() == "0 []", r.stderr
+
+
 def test_play_without_a_workday_shows_the_calm_default_page(tmp_path: Path) -> None:
     shot = tmp_path / "sunday.png"
     r = play(
