@@ -218,12 +218,15 @@ def test_a_real_window_under_xvfb_shows_the_same_picture(tmp_path: Path) -> None
 
     fbdir = tmp_path / "fb"
     fbdir.mkdir()
-    display = f":{90 + os.getpid() % 9}"
+    read_fd, write_fd = os.pipe()  # Xvfb picks a free display number and writes it here
     xvfb = subprocess.Popen(
-        ["Xvfb", display, "-screen", "0", "1920x1080x24", "-nolisten", "tcp", "-fbdir", str(fbdir)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1920x1080x24",
+         "-nolisten", "tcp", "-fbdir", str(fbdir)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=(write_fd,),
+    )  # fmt: skip
+    os.close(write_fd)
+    with os.fdopen(read_fd, "rb") as pipe:
+        display = ":" + pipe.readline().strip().decode("ascii")
     state = tmp_path / "b"
     env = dict(os.environ)
     env.update(
