@@ -127,6 +127,9 @@ def test_a_push_moves_the_incoming_page_in_from_the_right(rig: Rig) -> None:
     rig.run(20.0 + 0.4, max_step=1 / 60)  # pushing from a#1 to b#0
     assert rig.pixel((2, 150)) == colour("a#1")
     assert rig.pixel((318, 150)) == colour("b#0")
+    row = [rig.pixel((x, 150)) for x in range(SIZE[0])]
+    k = row.index(colour("b#0"))  # one clean edge: the old page on the left, the new on the right
+    assert 0 < k < SIZE[0] and row == [colour("a#1")] * k + [colour("b#0")] * (SIZE[0] - k)
     assert rig.pixel((2, 20)) == (128, 128, 128) or rig.pixel((2, 20)) != colour("a#1")
 
 

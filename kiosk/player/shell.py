@@ -746,13 +746,15 @@ class Player:
         if region != full and (not self._in_transition or self._force_full):
             canvas.blit(new, (0, 0))  # first frame: header and footer of the new page
             dirty = full
-        x, y, w, _h = region
+        x, y, w, h = region
         if view.transition == "push":
-            out, inc = motion.transition_frame("push", view.progress, w)
-            canvas.set_clip(region)
-            canvas.blit(old, (x + out.dx, y), region)
-            canvas.blit(new, (x + inc.dx, y), region)
-            canvas.set_clip(None)
+            out, _inc = motion.transition_frame("push", view.progress, w)
+            shift = min(w, max(0, -out.dx))
+            # each pixel once: the outgoing page's part still in view, then the incoming part
+            if shift < w:
+                canvas.blit(old, (x, y), (x + shift, y, w - shift, h))
+            if shift > 0:
+                canvas.blit(new, (x + w - shift, y), (x, y, shift, h))
             return dirty
         _, inc = motion.transition_frame(view.transition, view.progress, w)
         if inc.alpha >= 255:
