@@ -197,7 +197,9 @@ def test_a_static_page_with_a_ticker_redraws_only_the_clock_and_ticker_regions(
     rig = Rig(tmp_path, TICKER_PLAYLIST)
     rig.run(2.0, max_step=1 / 60)
     rig.presented.clear()
+    draws = rig.kit.clock_draws
     rig.run(6.0, max_step=1 / 60)
+    assert rig.kit.clock_draws - draws == 6  # the clock still changes once a second
     regions = {rig.kit.clock_rect, rig.kit.ticker_rect}
     rects = [r for frame in rig.presented for r in (frame or [])]
     assert rects and set(rects) <= regions
@@ -479,3 +481,19 @@ def test_a_broken_playlist_shows_in_kiosk_status_while_the_last_good_one_plays(r
     main(["status", "--state-dir", str(rig.state)], Environment(stdout=out, stderr=io.StringIO()))
     line = next(ln for ln in out.getvalue().splitlines() if "[last_reload_error]" in ln)
     assert "playlist.yaml" in line and "加载错误" in line
+
+
+def test_with_the_ticker_moving_pages_keys_and_state_files_are_still_noticed_on_time(
+    tmp_path: Path,
+) -> None:
+    rig = Rig(tmp_path, TICKER_PLAYLIST)
+    rig.run(9.9, max_step=1 / 60)
+    assert rig.showing() == ("a", 0)
+    rig.run(0.2, max_step=1 / 60)
+    assert rig.showing() == ("a", 1)  # the page boundary at 10 s, to the frame
+    rig.player.key("right", set(), True)
+    rig.run(1 / 60, max_step=1 / 60)
+    assert rig.showing() == ("b", 0)  # a key is acted on in the next frame
+    write_json_atomic(rig.state / "power.json", {"state": "off", "reason": "下班"})
+    rig.run(1.1, max_step=1 / 60)
+    assert rig.pixel() == (0, 0, 0)  # state files within the poll second

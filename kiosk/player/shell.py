@@ -199,6 +199,10 @@ class Player:
         self._in_transition = False
         self._force_full = True
         self._shot_pending = False
+        # While a static page shows and only the ticker moves, frames up to this monotonic
+        # time draw the ticker and nothing else (see _calm_frame).
+        self._calm_until: float | None = None
+        self._calm_view: View | None = None
         self.frames = 0
         self.changes = 0  # pages put on screen
         self.proof_records = 0
@@ -565,6 +569,7 @@ class Player:
     # ------------------------------------------------------------------ input
 
     def key(self, name: str, mods: set[str], down: bool) -> None:
+        self._calm_until = None
         mono, now = self.clock.monotonic(), self.clock.now()
         cmd = self.keys.press(name, mods, mono) if down else self.keys.release(name, mono)
         if cmd is not None:
@@ -574,6 +579,7 @@ class Player:
         now = now or self.clock.now()
         mono = self.clock.monotonic() if mono is None else mono
         assert self.engine is not None
+        self._calm_until = None
         log.info("player.key command=%s", cmd)
         if cmd == "quit":
             self.quit_requested = True
@@ -591,6 +597,10 @@ class Player:
         """One iteration of the loop; returns how long the caller may sleep."""
         assert self.engine is not None
         t_begin = time.perf_counter()
+        if self._calm_until is not None:
+            sleep = self._calm_frame(t_begin)
+            if sleep is not None:
+                return sleep
         now, mono = self.clock.now(), self.clock.monotonic()
         if mono >= self._next_poll:
             self._poll(now, mono)
@@ -666,16 +676,44 @@ class Player:
             wake = self.engine.wake_in(now, mono)
             if wake is not None:
                 waits.append(wake)
-            if self.ticker is not None and self._ticker_on(view):
-                waits.append(
-                    max(frame_s, motion.ticker_step_in(mono - self._t0, self.ticker.speed))
-                )
         k = self.keys.wake_in(mono)
         if k is not None:
             waits.append(k)
-        if self.worker.pending() or self._clock_retry:
+        busy = self.worker.pending() or self._clock_retry
+        if busy:
             waits.append(frame_s)
+        self._calm_until = None
+        if not view.black and self.ticker is not None and self._ticker_on(view):
+            step = max(frame_s, motion.ticker_step_in(mono - self._t0, self.ticker.speed))
+            if not busy and not self._shot_pending and not self._status_dirty:
+                # Until anything else is due, frames only move the ticker.
+                due = [*waits, self._next_status - mono]
+                if self._next_thumb is not None:
+                    due.append(self._next_thumb - mono)
+                self._calm_until = mono + min(due)
+                self._calm_view = view
+            waits.append(step)
         return max(0.0, min(min(waits), self.opt.max_idle_s))
+
+    def _calm_frame(self, t_begin: float) -> float | None:
+        """A frame while only the ticker moves: its strip is the only thing drawn and nothing
+        else is looked at (polls, the engine, the clock and status are due later). Returns
+        the sleep, or ``None`` when the calm is over and a full frame must run."""
+        mono = self.clock.monotonic()
+        view = self._calm_view
+        band = self.ticker
+        if self._calm_until is None or mono >= self._calm_until or view is None or band is None:
+            self._calm_until = None
+            return None
+        rect = self._draw_ticker(view, mono, force=False)
+        if rect is not None:
+            self.present([rect])
+            self.frames += 1
+        if self.frame_timer is not None:
+            self.frame_timer(view, t_begin)
+        frame_s = 1.0 / max(1, self.opt.fps)
+        step = max(frame_s, motion.ticker_step_in(mono - self._t0, band.speed))
+        return max(0.0, min(step, self._calm_until - mono, self.opt.max_idle_s))
 
     # ------------------------------------------------------------------ drawing
 
