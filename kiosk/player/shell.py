@@ -50,7 +50,7 @@ log = logging.getLogger("kiosk.player")
 POLL_S = 1.0  # state files are looked at once a second
 STATUS_S = 10.0  # status.json heartbeat
 RETRY_S = 300.0  # entries that failed to lay out are tried again after this
-CACHE_PAGES = 4  # full-screen surfaces kept (current, next, outgoing, one spare)
+CACHE_PAGES = 3  # full-screen surfaces kept: current, next, outgoing (8 MiB each at 1080p)
 MAX_IDLE_SLEEP_S = 0.25  # keys are read at least this often
 
 
