@@ -56,6 +56,25 @@ def _env(driver: str, display: str | None = None) -> dict[str, str]:
     return env
 
 
+def start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
+    """An Xvfb server on a display number it picks itself (``-displayfd``), so a benchmark
+    never collides with another X server on a shared machine."""
+    read_fd, write_fd = os.pipe()
+    proc = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        pass_fds=(write_fd,),
+    )
+    os.close(write_fd)
+    with os.fdopen(read_fd, "rb") as pipe:
+        number = pipe.readline().strip().decode("ascii")
+    if not number:
+        proc.kill()
+        raise RuntimeError("Xvfb did not start")
+    return proc, f":{number}"
+
+
 def probe(mode: str, seconds: float, driver: str = "dummy", display: str | None = None) -> Any:
     out = subprocess.run(
         [
@@ -177,21 +196,18 @@ def run(quick: bool) -> dict[str, Any]:
     fig["first_frame_s"] = round(first, 2)
     fig["pss_mib"] = round(pss, 1)
     if shutil.which("Xvfb"):
-        display = ":99"
-        xvfb = subprocess.Popen(
-            ["Xvfb", display, "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        xvfb, display = start_xvfb()
         try:
-            time.sleep(1.0)
             i = probe("idle", secs, "x11", display)
             t = probe("ticker", secs, "x11", display)
             b = probe("baseline", secs, "x11", display)
+            trx = probe("transitions", 12.0 if quick else 30.0, "x11", display)
             fig["idle_cpu_pct_x11"] = round(i["cpu_pct"], 2)
             fig["ticker_cpu_pct_x11"] = round(t["cpu_pct"], 2)
             fig["baseline_cpu_pct_x11"] = round(b["cpu_pct"], 1)
             fig["cpu_ratio_x11"] = round(b["cpu_pct"] / max(t["cpu_pct"], 0.01), 1)
+            fig["transition_p95_ms_x11"] = round(trx.get("p95_ms", float("nan")), 2)
+            fig["transition_max_ms_x11"] = round(trx.get("max_ms", float("nan")), 2)
         finally:
             xvfb.terminate()
             xvfb.wait(10)

@@ -25,7 +25,7 @@ import pygame.freetype
 
 from kiosk.config import FontConfig
 from kiosk.displaylist import BASELINE, BoxOp, DisplayList, FontRole, ImageOp, Op, TextOp
-from kiosk.fonts import open_face
+from kiosk.fonts import drawing_face
 from kiosk.images import ImageCache, MediaError, fit_rect
 from kiosk.measure import FontMetrics, font_file
 from kiosk.qr import QR_PREFIX, qr_geometry, qr_matrix
@@ -61,17 +61,10 @@ class Renderer:
     def face(self, role: FontRole) -> Any:
         f = self._faces.get(role)
         if f is None:
-            # A Font object of our own: the drawing settings below must not leak into the
-            # shared objects that measuring code uses.
+            # Shared per font file and face with the drawing settings (see drawing_face),
+            # so making renderers never opens the font files again.
             path, index = font_file(self.fonts, role)
-            open_face(path, index)  # checks the file and face, with a clear error
-            if not pygame.freetype.get_init():
-                pygame.freetype.init()
-            f = pygame.freetype.Font(path, 32, font_index=index)
-            f.origin = True
-            f.antialiased = True
-            f.kerning = False  # layout measures plain advances; draw the same
-            f.pad = False
+            f = drawing_face(path, index)
             self._faces[role] = f
         return f
 

@@ -30,15 +30,44 @@ def _freetype() -> Any:
     return pygame.freetype
 
 
-@lru_cache(maxsize=64)
 def open_face(path: str, face_index: int, size: int = 32) -> Any:
-    """A ``pygame.freetype.Font`` for one face of a font file (cached per path/face/size)."""
+    """The shared ``pygame.freetype.Font`` for one face of a font file.
+
+    One object per (path, face), whatever the size: FreeType renders and measures at any
+    size given per call (``size=``), and every ``Font`` object keeps its file open, so one
+    per size would leak a file descriptor for each size autofit tries. ``size`` is accepted
+    for callers' convenience and ignored: the shared face's default size stays 32, so every
+    caller passes the size it measures at.
+    """
+    del size
+    return _shared_face(path, face_index)
+
+
+@lru_cache(maxsize=16)
+def _shared_face(path: str, face_index: int) -> Any:
+    return _open(path, face_index, 32)
+
+
+def _open(path: str, face_index: int, size: int) -> Any:
     if not os.path.isfile(path):
         raise FontError(f"字体文件不存在 (font file not found): {path}")
     try:
         return _freetype().Font(path, size, font_index=face_index)
     except (OSError, ValueError) as exc:  # pygame raises OSError for bad files / indices
         raise FontError(f"无法打开字体 (cannot open font) {path} face {face_index}: {exc}") from exc
+
+
+@lru_cache(maxsize=16)
+def drawing_face(path: str, face_index: int) -> Any:
+    """A second shared ``Font`` per (path, face) with the renderer's drawing settings
+    (baseline origin, antialiasing, no kerning, no padding), kept apart from
+    :func:`open_face` so those settings never change what measuring code sees."""
+    f = _open(path, face_index, 32)
+    f.origin = True
+    f.antialiased = True
+    f.kerning = False  # layout measures plain advances; draw the same
+    f.pad = False
+    return f
 
 
 def face_name(path: str, face_index: int) -> str:

@@ -24,9 +24,9 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from kiosk import ALG_ED25519
 from kiosk.errors import KioskError
 
-ALG_ED25519 = "ed25519"
 KEY_ID_HEX = 16
 MAX_KEY_FILE_BYTES = 64 * 1024
 

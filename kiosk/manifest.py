@@ -62,15 +62,18 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-from kiosk import DISCLOSURE_PUBLIC
+from kiosk import ALG_ED25519, DISCLOSURE_PUBLIC
 from kiosk.diagnostics import SourcePos
 from kiosk.errors import KioskError
-from kiosk.keys import ALG_ED25519, TrustedKeys
 from kiosk.model import KINDS, Content, Kind
+
+if TYPE_CHECKING:  # cryptography is loaded by the keys themselves, only where signatures are
+    # made or checked: the player reads the store through this module and never needs it.
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from kiosk.keys import TrustedKeys
 
 FORMAT = 1
 MANIFEST_NAME = "manifest.json"

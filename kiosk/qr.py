@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-import segno
-
 QR_PREFIX = "qr:"
 QUIET_ZONE = 2  # modules of light border drawn around the symbol (spec asks 4; we add a
 # white panel around it in the layout, so 2 inside the image keeps the code larger)
@@ -32,6 +30,8 @@ def qr_matrix(data: str, border: int = QUIET_ZONE) -> QrMatrix:
     """The QR symbol for ``data`` (error correction at least M, boosted when it costs no size)."""
     if not data:
         raise ValueError("QR data must not be empty")
+    import segno  # imported on first use: it brings urllib and xml, not needed before a QR
+
     code = segno.make(data, error="m", micro=False)
     rows = tuple(tuple(bool(v) for v in row) for row in code.matrix_iter(scale=1, border=border))
     return QrMatrix(rows)

@@ -349,3 +349,22 @@ def test_published_pdfs_show_their_prerendered_page_images(tmp_path: Path) -> No
     sources = [op.source for p in out for op in p.ops if isinstance(op, ImageOp)]
     assert sources == [str(p) for p in pages]
     assert [p.lines[-1] for p in out] == ["第 1 / 2 页", "第 2 / 2 页"]
+
+
+def test_an_alert_valid_until_a_date_reads_until_that_day_not_midnight_after() -> None:
+    from kiosk.layout.alert import alert_footer
+    from kiosk.model import Alert
+    from kiosk.playlist import load_playlist
+
+    doc = (
+        "version: 1\nentries:\n  - id: w\n    kind: alert\n    level: yellow\n"
+        "    title: 大风预警\n    expires: 2027-06-15\n"
+    )
+    playlist, diags = load_playlist(doc, "<test>")
+    assert playlist is not None, diags
+    alert = playlist.entries[0].content
+    assert isinstance(alert, Alert)
+    footer = alert_footer(alert, "红花尔基镇人民政府")
+    assert "有效至6月15日" in footer and "6月16日" not in footer and "00:00" not in footer
+    timed = replace(alert, expires=datetime(2027, 6, 15, 18, 30, tzinfo=NOW.tzinfo))
+    assert "有效至6月15日 18:30" in alert_footer(timed, "镇政府")

@@ -26,7 +26,7 @@ from kiosk.player.motion import (
 )
 from kiosk.player.proof import ProofLog, proof_files, read_records
 from kiosk.player.statefiles import StateFileError, parse_alerts, parse_power
-from kiosk.player.status import format_status
+from kiosk.player.status import display_width, format_status
 
 TZ = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=TZ)
@@ -240,3 +240,37 @@ def test_only_the_bound_keys_do_anything() -> None:
     assert km.release("q", 1.0) is None
     assert km.press("q", set(), 2.0) is None
     assert km.release("q", 5.5) == "quit"
+
+
+def test_status_indents_the_further_lines_of_a_multi_line_error_under_the_value() -> None:
+    doc = {
+        "state": "playing",
+        "last_reload_error": "playlist.yaml:3:5: 错误: 缺少 id\n  - {body: x}\n    ^",
+        "entry_errors": {"pic": "MediaError: 图片已损坏", "n2": "ValueError: 版面\n第二行"},
+        "frames": 1,
+    }
+    lines = format_status(doc)
+    start = next(i for i, ln in enumerate(lines) if "[last_reload_error]" in ln)
+    first = lines[start]
+    column = display_width(first[: first.index("playlist.yaml")])  # terminal columns
+    assert first.endswith("[last_reload_error]")
+    assert lines[start + 1] == " " * column + "  - {body: x}"
+    assert lines[start + 2] == " " * column + "    ^"
+    errs = next(i for i, ln in enumerate(lines) if "[entry_errors]" in ln)
+    assert "pic: MediaError: 图片已损坏" in lines[errs]
+    assert lines[errs + 1] == " " * column + "n2: ValueError: 版面"
+    assert lines[errs + 2] == " " * column + "第二行"
+    assert lines[errs + 3].startswith("帧计数")
+
+
+def test_alert_times_from_the_daemon_are_shown_in_the_configured_zone() -> None:
+    from kiosk.layout.alert import alert_footer
+    from kiosk.model import Alert
+
+    doc = {
+        "alerts": [{"id": "x", "level": "red", "title": "暴雪", "expires": "2027-06-15T16:00:00Z"}]
+    }
+    (e,) = parse_alerts(json.dumps(doc).encode(), TZ)
+    assert isinstance(e.content, Alert)
+    assert e.content.expires == datetime(2027, 6, 16, 0, 0, tzinfo=TZ)
+    assert "有效至6月15日" in alert_footer(e.content, "镇政府")  # the end of that day, locally

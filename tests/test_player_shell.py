@@ -29,6 +29,7 @@ entries:
   - {id: b, body: "only", transition: push}
   - {id: c, body: "x", transition: cut}
 """
+TICKER_PLAYLIST = PLAYLIST + 'ticker: ["办事大厅 8:30 开门"]\nspeed: 90\n'
 
 
 class Rig:
@@ -126,6 +127,9 @@ def test_a_push_moves_the_incoming_page_in_from_the_right(rig: Rig) -> None:
     rig.run(20.0 + 0.4, max_step=1 / 60)  # pushing from a#1 to b#0
     assert rig.pixel((2, 150)) == colour("a#1")
     assert rig.pixel((318, 150)) == colour("b#0")
+    row = [rig.pixel((x, 150)) for x in range(SIZE[0])]
+    k = row.index(colour("b#0"))  # one clean edge: the old page on the left, the new on the right
+    assert 0 < k < SIZE[0] and row == [colour("a#1")] * k + [colour("b#0")] * (SIZE[0] - k)
     assert rig.pixel((2, 20)) == (128, 128, 128) or rig.pixel((2, 20)) != colour("a#1")
 
 
@@ -144,7 +148,7 @@ def test_the_loop_sleeps_when_nothing_moves(rig: Rig) -> None:
 
 
 def test_the_ticker_moves_by_elapsed_time_whatever_the_frame_rate(tmp_path: Path) -> None:
-    text = PLAYLIST + 'ticker: ["办事大厅 8:30 开门"]\nspeed: 90\n'
+    text = TICKER_PLAYLIST
     fast = Rig(tmp_path / "fast", text)
     slow = Rig(tmp_path / "slow", text)
     fast.run(3.3, max_step=1 / 60)
@@ -159,6 +163,84 @@ def test_the_ticker_moves_by_elapsed_time_whatever_the_frame_rate(tmp_path: Path
     assert fast.presented[-1] == [fast.kit.ticker_rect] or fast.kit.clock_rect in (
         fast.presented[-1] or []
     )
+
+
+def ticker_row(rig: Rig) -> list[bool]:
+    """Which pixels along the ticker's middle row are ink (the double's strip is black)."""
+    y = SIZE[1] - TICKER_H // 2
+    return [rig.pixel((x, y)) == (0, 0, 0) for x in range(SIZE[0])]
+
+
+def test_the_ticker_scrolls_the_same_pixels_per_second_at_60_24_and_5_fps(tmp_path: Path) -> None:
+    speed = 90 * SIZE[1] / 1080  # px/s at a 1080 px screen, scaled to this one: 20 px/s
+    rows = {}
+    for fps in (60, 24, 5):
+        rig = Rig(tmp_path / str(fps), TICKER_PLAYLIST)
+        rig.run(3.3, max_step=1 / fps)
+        first = ticker_row(rig)
+        rig.run(3.0, max_step=1 / fps)
+        rows[fps] = (first, ticker_row(rig))
+    assert rows[60] == rows[24] == rows[5]
+    # The double's strip is 200 px black then 200 px white, scrolled left by speed × time.
+    offsets = []
+    for row in rows[60]:
+        fits = [o for o in range(400) if row == [(x + o) % 400 < 200 for x in range(SIZE[0])]]
+        assert len(fits) == 1
+        offsets.append(fits[0])
+    assert abs(offsets[0] - 3.3 * speed) <= 1
+    assert abs(offsets[1] - offsets[0] - 3.0 * speed) <= 1
+
+
+def test_a_static_page_with_a_ticker_redraws_only_the_clock_and_ticker_regions(
+    tmp_path: Path,
+) -> None:
+    rig = Rig(tmp_path, TICKER_PLAYLIST)
+    rig.run(2.0, max_step=1 / 60)
+    rig.presented.clear()
+    draws = rig.kit.clock_draws
+    rig.run(6.0, max_step=1 / 60)
+    assert rig.kit.clock_draws - draws == 6  # the clock still changes once a second
+    regions = {rig.kit.clock_rect, rig.kit.ticker_rect}
+    rects = [r for frame in rig.presented for r in (frame or [])]
+    assert rects and set(rects) <= regions
+    assert rig.kit.ticker_rect in rects and rig.kit.clock_rect in rects
+
+
+def test_the_ticker_band_redraws_only_its_ink_rows_and_matches_a_full_redraw() -> None:
+    from kiosk.player.shell import TickerBand
+
+    pygame.init()
+    strip = pygame.Surface((300, 40))
+    strip.fill((0, 0, 120))
+    strip.fill((255, 255, 255), (20, 12, 100, 16))  # "text" on rows 12–27
+    rect = (0, 200, 320, 40)
+    scrolled = pygame.Surface(SIZE)
+    band = TickerBand.prepare(strip, 50.0, rect, scrolled)
+    assert band.draw(scrolled, 0, force=True) == rect
+    assert band.draw(scrolled, 0, force=False) is None  # nothing moved
+    for off in (7, 90, 299, 3):
+        assert band.draw(scrolled, off, force=False) == (0, 212, 320, 16)
+    at_once = pygame.Surface(SIZE)
+    TickerBand.prepare(strip, 50.0, rect, at_once).draw(at_once, 3, force=True)
+    assert pygame.image.tobytes(scrolled, "RGB") == pygame.image.tobytes(at_once, "RGB")
+
+
+def test_a_cut_switches_in_one_frame_with_no_blend(rig: Rig) -> None:
+    rig.run(29.5, max_step=1 / 60)
+    assert rig.showing() == ("b", 0)
+    seen: list[tuple[int, int, int]] = []
+
+    def record() -> None:
+        if rig.presented and rig.presented[-1]:
+            seen.append(rig.pixel((5, 150)))
+
+    rig.frame_hook = record
+    rig.run(1.0, max_step=1 / 60)
+    assert rig.showing() == ("c", 0)
+    old, new = colour("b#0"), colour("c#0")
+    assert set(seen) == {old, new}
+    switch = seen.index(new)
+    assert seen[:switch] == [old] * switch and seen[switch:] == [new] * (len(seen) - switch)
 
 
 def write_alerts(state: Path, *alerts: dict[str, Any]) -> None:
@@ -348,3 +430,70 @@ def test_a_screenshot_request_is_answered_with_a_png(rig: Rig) -> None:
 def test_the_header_keeps_its_chrome_outside_the_content(rig: Rig) -> None:
     rig.run(1.0)
     assert rig.pixel((5, HEADER_H // 2)) == (128, 128, 128)
+
+
+def test_a_corrupt_image_is_tried_again_after_five_minutes(tmp_path: Path) -> None:
+    bad = tmp_path / "pic.png"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n garbage")
+    playlist = """
+entries:
+  - {id: a, body: x}
+  - {id: pic, kind: image, file: pic.png}
+  - {id: c, body: y}
+"""
+    rig = Rig(tmp_path, playlist)
+    t0 = rig.clock.monotonic()  # the first attempt fails at once (prerendered as next)
+    rig.run(30.0)
+    good = pygame.Surface((8, 8))
+    good.fill((1, 2, 3))
+    pygame.image.save(good, str(bad))  # repaired, but the player does not watch media files
+    shown = set()
+    while rig.clock.monotonic() - t0 < 290.0:
+        rig.run(2.0)
+        shown.add(rig.showing()[0])
+    assert "pic" not in shown
+    while rig.clock.monotonic() - t0 < 340.0:
+        rig.run(2.0)
+        shown.add(rig.showing()[0])
+    assert "pic" in shown
+
+
+def test_the_r_key_reloads_the_playlist_at_once(rig: Rig) -> None:
+    rig.run(2.0)
+    rig.touch_playlist("entries:\n  - {id: n, body: new}\n")
+    rig.player.key("r", set(), True)
+    rig.player.key("r", set(), False)
+    rig.run(1.5)
+    assert rig.showing() == ("n", 0)  # not waiting for a#0's ten seconds to end
+    assert rig.pixel() == colour("n#0")
+
+
+def test_a_broken_playlist_shows_in_kiosk_status_while_the_last_good_one_plays(rig: Rig) -> None:
+    import io
+
+    from kiosk.cli import Environment, main
+
+    rig.run(3.0)
+    rig.touch_playlist("entries:\n  - {id: a, body: [unclosed\n")
+    rig.run(25.0)
+    assert rig.showing() in {("a", 1), ("b", 0)}  # still the good playlist's rotation
+    out = io.StringIO()
+    main(["status", "--state-dir", str(rig.state)], Environment(stdout=out, stderr=io.StringIO()))
+    line = next(ln for ln in out.getvalue().splitlines() if "[last_reload_error]" in ln)
+    assert "playlist.yaml" in line and "加载错误" in line
+
+
+def test_with_the_ticker_moving_pages_keys_and_state_files_are_still_noticed_on_time(
+    tmp_path: Path,
+) -> None:
+    rig = Rig(tmp_path, TICKER_PLAYLIST)
+    rig.run(9.9, max_step=1 / 60)
+    assert rig.showing() == ("a", 0)
+    rig.run(0.2, max_step=1 / 60)
+    assert rig.showing() == ("a", 1)  # the page boundary at 10 s, to the frame
+    rig.player.key("right", set(), True)
+    rig.run(1 / 60, max_step=1 / 60)
+    assert rig.showing() == ("b", 0)  # a key is acted on in the next frame
+    write_json_atomic(rig.state / "power.json", {"state": "off", "reason": "下班"})
+    rig.run(1.1, max_step=1 / 60)
+    assert rig.pixel() == (0, 0, 0)  # state files within the poll second

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from kiosk import keys
 from kiosk.cli import Environment
 
 NAME = "keygen"
@@ -25,6 +24,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
+    from kiosk import keys  # cryptography: loaded by the commands that sign, not by the CLI
+
     key = keys.generate()
     key_id = keys.write_keypair(args.out, key, force=args.force)
     env.out(f"已生成密钥 (key generated): {args.out}  公钥 (public key): {args.out}.pub")

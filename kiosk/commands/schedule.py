@@ -11,7 +11,6 @@ from kiosk.config import load_config
 from kiosk.diagnostics import Diagnostic, InputError, has_errors
 from kiosk.errors import KioskError, UsageError
 from kiosk.playlist import read_playlist
-from kiosk.schedule_report import render_schedule, years_of
 from kiosk.workcal import load_calendar
 
 if TYPE_CHECKING:
@@ -81,6 +80,8 @@ def _print_diags(env: Environment, diags: list[Diagnostic]) -> None:
 def run(args: argparse.Namespace, env: Environment) -> int:
     if not 1 <= args.days <= MAX_DAYS:
         raise UsageError(f"--days 应在 1 到 {MAX_DAYS} 之间 (--days must be 1..{MAX_DAYS})")
+    from kiosk.schedule_report import render_schedule, years_of
+
     config = load_config(args.config, env.environ)
     tz = _zone(config.timezone)
     now = parse_at(args.at, tz) if args.at else env.clock(tz).now()

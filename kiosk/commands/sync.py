@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import logging
 
-from kiosk import keys
 from kiosk.cli import Environment
 from kiosk.config import Config
 from kiosk.errors import UsageError
@@ -64,6 +63,8 @@ def run(args: argparse.Namespace, env: Environment) -> int:
             "kiosk sync: 未配置公钥：用 --public-key 或配置 portal.public_key "
             "(no public key: give --public-key or set portal.public_key)"
         )
+    from kiosk import keys  # cryptography: loaded when needed, not by every kiosk command
+
     trusted = keys.load_trusted_keys(key_files)
     if args.ca_file:
         portal = replace(portal, ca_file=args.ca_file)

@@ -3,7 +3,7 @@ at the top, the title and body auto-fitted as large as they go, issuer and times
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from kiosk.displaylist import BoxOp, Op, TextOp
 from kiosk.layout.common import SlidePage, fit_line, make_page, seconds_for
@@ -18,12 +18,21 @@ def _when(d: datetime) -> str:
     return f"{d.month}月{d.day}日 {d.hour:02d}:{d.minute:02d}"
 
 
+def _until(d: datetime) -> str:
+    """An expiry as people say it: midnight is the end of the day before, so an alert valid
+    "until 2027-06-15" (stored as 06-16 00:00) reads 有效至6月15日, not 6月16日 00:00."""
+    if (d.hour, d.minute, d.second, d.microsecond) == (0, 0, 0, 0):
+        last = d - timedelta(days=1)
+        return f"{last.month}月{last.day}日"
+    return _when(d)
+
+
 def alert_footer_parts(a: Alert, office: str) -> list[str]:
     parts = [f"发布：{office}"]
     if a.issued is not None:
         parts.append(f"{_when(a.issued)}发布")
     if a.expires is not None:
-        parts.append(f"有效至{_when(a.expires)}")
+        parts.append(f"有效至{_until(a.expires)}")
     return parts
 
 

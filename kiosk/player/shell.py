@@ -50,7 +50,7 @@ log = logging.getLogger("kiosk.player")
 POLL_S = 1.0  # state files are looked at once a second
 STATUS_S = 10.0  # status.json heartbeat
 RETRY_S = 300.0  # entries that failed to lay out are tried again after this
-CACHE_PAGES = 4  # full-screen surfaces kept (current, next, outgoing, one spare)
+CACHE_PAGES = 3  # full-screen surfaces kept: current, next, outgoing (8 MiB each at 1080p)
 MAX_IDLE_SLEEP_S = 0.25  # keys are read at least this often
 
 
@@ -67,6 +67,64 @@ def stat_signature(path: str | os.PathLike[str]) -> tuple[Any, ...] | None:
         except OSError:
             target = None
     return (st.st_ino, st.st_size, st.st_mtime_ns, target)
+
+
+@dataclass
+class TickerBand:
+    """The ticker, pre-rendered for the frame loop: the strip (one period of the text and its
+    gap) laid out twice over in the canvas's pixel format, so a frame is a single blit of a
+    window of it — no clipping, no format conversion, nothing under it to redraw.
+
+    Between frames only the rows that hold ink change (the band's colour above and below the
+    text never moves), so a scrolling frame redraws just those rows: ``ink`` is their
+    ``(top, height)`` within the strip. A full redraw (page switch) copies the whole band.
+    """
+
+    surface: Any
+    period: int
+    speed: float
+    rect: Rect
+    ink: tuple[int, int]
+    drawn_offset: int | None = None
+
+    @classmethod
+    def prepare(cls, strip: Any, speed: float, rect: Rect, canvas: Any) -> TickerBand:
+        import pygame
+
+        _x, _y, w, h = rect
+        period = max(1, strip.get_width())
+        band = pygame.Surface((period + w, h), 0, canvas)
+        bg = strip.get_at((period - 1, 0))
+        band.fill(bg)
+        sx = 0
+        while sx < period + w:
+            band.blit(strip, (sx, 0))
+            sx += period
+        ink = pygame.mask.from_threshold(band, bg, (1, 1, 1, 255))
+        ink.invert()
+        boxes = ink.get_bounding_rects()
+        if boxes:
+            top = min(b.top for b in boxes)
+            bottom = max(b.bottom for b in boxes)
+            rows = (top, bottom - top)
+        else:
+            rows = (0, 0)
+        return cls(band, period, speed, rect, rows)
+
+    def draw(self, canvas: Any, offset: int, *, force: bool) -> Rect | None:
+        """Put the band scrolled by ``offset`` on ``canvas``; returns the rectangle changed
+        (``None`` when nothing did)."""
+        x, y, w, h = self.rect
+        if force:
+            canvas.blit(self.surface, (x, y), (offset, 0, w, h))
+            self.drawn_offset = offset
+            return self.rect
+        if offset == self.drawn_offset or self.ink[1] == 0:
+            return None
+        top, rows = self.ink
+        canvas.blit(self.surface, (x, y + top), (offset, top, w, rows))
+        self.drawn_offset = offset
+        return (x, y + top, w, rows)
 
 
 @dataclass
@@ -114,7 +172,7 @@ class Player:
         self.arts: dict[PageKey, tuple[SlideKit, Any]] = {}
         self.cache: OrderedDict[PageKey, Any] = OrderedDict()
         self.render_failed: set[PageKey] = set()
-        self.ticker: tuple[Any, float] | None = None  # (strip surface, px/s)
+        self.ticker: TickerBand | None = None
         self.ticker_cache: dict[str, Any] = {}
         self.alert_serial = 0
         self.power = POWER_ON
@@ -141,6 +199,10 @@ class Player:
         self._in_transition = False
         self._force_full = True
         self._shot_pending = False
+        # While a static page shows and only the ticker moves, frames up to this monotonic
+        # time draw the ticker and nothing else (see _calm_frame).
+        self._calm_until: float | None = None
+        self._calm_view: View | None = None
         self.frames = 0
         self.changes = 0  # pages put on screen
         self.proof_records = 0
@@ -270,7 +332,7 @@ class Player:
                 self.ticker_cache = {loaded.ticker_text: strip} if strip is not None else {}
             if strip is not None:
                 speed = motion.ticker_speed(loaded.ticker_speed, self.canvas.get_height())
-                self.ticker = (strip, speed)
+                self.ticker = TickerBand.prepare(strip, speed, loaded.kit.ticker_rect, self.canvas)
         self._force_full = True
 
     # ------------------------------------------------------------------ polling
@@ -507,6 +569,7 @@ class Player:
     # ------------------------------------------------------------------ input
 
     def key(self, name: str, mods: set[str], down: bool) -> None:
+        self._calm_until = None
         mono, now = self.clock.monotonic(), self.clock.now()
         cmd = self.keys.press(name, mods, mono) if down else self.keys.release(name, mono)
         if cmd is not None:
@@ -516,6 +579,7 @@ class Player:
         now = now or self.clock.now()
         mono = self.clock.monotonic() if mono is None else mono
         assert self.engine is not None
+        self._calm_until = None
         log.info("player.key command=%s", cmd)
         if cmd == "quit":
             self.quit_requested = True
@@ -533,6 +597,10 @@ class Player:
         """One iteration of the loop; returns how long the caller may sleep."""
         assert self.engine is not None
         t_begin = time.perf_counter()
+        if self._calm_until is not None:
+            sleep = self._calm_frame(t_begin)
+            if sleep is not None:
+                return sleep
         now, mono = self.clock.now(), self.clock.monotonic()
         if mono >= self._next_poll:
             self._poll(now, mono)
@@ -608,14 +676,44 @@ class Player:
             wake = self.engine.wake_in(now, mono)
             if wake is not None:
                 waits.append(wake)
-            if self.ticker is not None and self._ticker_on(view):
-                waits.append(max(frame_s, motion.ticker_step_in(mono - self._t0, self.ticker[1])))
         k = self.keys.wake_in(mono)
         if k is not None:
             waits.append(k)
-        if self.worker.pending() or self._clock_retry:
+        busy = self.worker.pending() or self._clock_retry
+        if busy:
             waits.append(frame_s)
+        self._calm_until = None
+        if not view.black and self.ticker is not None and self._ticker_on(view):
+            step = max(frame_s, motion.ticker_step_in(mono - self._t0, self.ticker.speed))
+            if not busy and not self._shot_pending and not self._status_dirty:
+                # Until anything else is due, frames only move the ticker.
+                due = [*waits, self._next_status - mono]
+                if self._next_thumb is not None:
+                    due.append(self._next_thumb - mono)
+                self._calm_until = mono + min(due)
+                self._calm_view = view
+            waits.append(step)
         return max(0.0, min(min(waits), self.opt.max_idle_s))
+
+    def _calm_frame(self, t_begin: float) -> float | None:
+        """A frame while only the ticker moves: its strip is the only thing drawn and nothing
+        else is looked at (polls, the engine, the clock and status are due later). Returns
+        the sleep, or ``None`` when the calm is over and a full frame must run."""
+        mono = self.clock.monotonic()
+        view = self._calm_view
+        band = self.ticker
+        if self._calm_until is None or mono >= self._calm_until or view is None or band is None:
+            self._calm_until = None
+            return None
+        rect = self._draw_ticker(view, mono, force=False)
+        if rect is not None:
+            self.present([rect])
+            self.frames += 1
+        if self.frame_timer is not None:
+            self.frame_timer(view, t_begin)
+        frame_s = 1.0 / max(1, self.opt.fps)
+        step = max(frame_s, motion.ticker_step_in(mono - self._t0, band.speed))
+        return max(0.0, min(step, self._calm_until - mono, self.opt.max_idle_s))
 
     # ------------------------------------------------------------------ drawing
 
@@ -648,7 +746,7 @@ class Player:
             rects = [region]
             for r in (
                 self._draw_clock(page, now, kit, force=True),
-                self._draw_ticker(page, view, mono),
+                self._draw_ticker(view, mono, force=True),
             ):
                 if r is not None and region != full:
                     rects.append(r)
@@ -660,13 +758,13 @@ class Player:
             self._force_full = False
             self._drawn_key = view.key
             self._draw_clock(page, now, kit, force=True)
-            self._draw_ticker(page, view, mono)
+            self._draw_ticker(view, mono, force=True)
             return [full]
         rects = []
         r = self._draw_clock(page, now, kit, force=False)
         if r is not None:
             rects.append(r)
-        r = self._draw_ticker(page, view, mono)
+        r = self._draw_ticker(view, mono, force=False)
         if r is not None:
             rects.append(r)
         return rects
@@ -686,13 +784,15 @@ class Player:
         if region != full and (not self._in_transition or self._force_full):
             canvas.blit(new, (0, 0))  # first frame: header and footer of the new page
             dirty = full
-        x, y, w, _h = region
+        x, y, w, h = region
         if view.transition == "push":
-            out, inc = motion.transition_frame("push", view.progress, w)
-            canvas.set_clip(region)
-            canvas.blit(old, (x + out.dx, y), region)
-            canvas.blit(new, (x + inc.dx, y), region)
-            canvas.set_clip(None)
+            out, _inc = motion.transition_frame("push", view.progress, w)
+            shift = min(w, max(0, -out.dx))
+            # each pixel once: the outgoing page's part still in view, then the incoming part
+            if shift < w:
+                canvas.blit(old, (x, y), (x + shift, y, w - shift, h))
+            if shift > 0:
+                canvas.blit(new, (x + w - shift, y), (x, y, shift, h))
             return dirty
         _, inc = motion.transition_frame(view.transition, view.progress, w)
         if inc.alpha >= 255:
@@ -747,24 +847,15 @@ class Player:
         entry = self.arts.get(key) if key is not None else None
         return bool(entry is not None and getattr(entry[1], "fullscreen", False))
 
-    def _draw_ticker(self, page: Any, view: View, mono: float) -> Rect | None:
+    def _draw_ticker(self, view: View, mono: float, *, force: bool) -> Rect | None:
         kit = self._kit()
-        if self.ticker is None or kit is None or not self._ticker_on(view):
+        band = self.ticker
+        if band is None or kit is None or not self._ticker_on(view):
             return None
-        strip, speed = self.ticker
-        rect = kit.ticker_rect
-        x, y, w, _h = rect
-        sw = strip.get_width()
-        off = motion.ticker_offset(mono - self._t0, speed, sw)
-        canvas = self.canvas
-        canvas.blit(page, (x, y), rect)
-        canvas.set_clip(rect)
-        sx = x - off
-        while sx < x + w:
-            canvas.blit(strip, (sx, y))
-            sx += sw
-        canvas.set_clip(None)
-        return rect
+        if band.rect != kit.ticker_rect:
+            return None  # a kit of another size (cannot happen with one canvas)
+        off = motion.ticker_offset(mono - self._t0, band.speed, band.period)
+        return band.draw(self.canvas, off, force=force)
 
     # ------------------------------------------------------------------ screenshots & status
 

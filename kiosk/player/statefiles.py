@@ -57,7 +57,8 @@ def _instant(value: Any, tz: tzinfo, field: str) -> datetime | None:
         t = datetime.fromisoformat(value)
     except ValueError as exc:
         raise StateFileError(f"alerts.json: {field}: {exc}") from exc
-    return t if t.tzinfo is not None else t.replace(tzinfo=tz)
+    # shown on screen as local times: in the configured zone, whatever offset was written
+    return t.astimezone(tz) if t.tzinfo is not None else t.replace(tzinfo=tz)
 
 
 def parse_alerts(data: bytes, tz: tzinfo) -> list[Entry]:

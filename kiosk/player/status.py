@@ -57,7 +57,7 @@ def _fmt(key: str, value: Any, doc: dict[str, Any]) -> str:
     if key == "page":
         return f"{value}/{doc.get('pages', '?')}"
     if key == "entry_errors" and isinstance(value, dict):
-        return "; ".join(f"{k}: {v}" for k, v in value.items())
+        return "\n".join(f"{k}: {v}" for k, v in value.items())  # one entry a line
     if key == "alerts" and isinstance(value, list):
         return ", ".join(str(a) for a in value)
     if key == "power" and isinstance(value, dict):
@@ -77,14 +77,20 @@ def display_width(text: str) -> int:
 
 
 def format_status(doc: dict[str, Any], now: datetime | None = None) -> list[str]:
-    """Human-readable lines with Chinese labels (stable English key in brackets)."""
+    """Human-readable lines with Chinese labels (stable English key in brackets).
+
+    A value of several lines (a reload error with its context, one line per failed entry)
+    keeps the key on its first line; the further lines are indented to the value column."""
     width = max(display_width(label) for _, label in LABELS)
+    indent = " " * (width + 2)
     lines = []
     for key, label in LABELS:
         if key not in doc:
             continue
         pad = " " * (width - display_width(label))
-        lines.append(f"{label}{pad}  {_fmt(key, doc[key], doc)}  [{key}]")
+        first, *more = _fmt(key, doc[key], doc).splitlines() or [""]
+        lines.append(f"{label}{pad}  {first}  [{key}]")
+        lines.extend(f"{indent}{line}" for line in more)
     stale = heartbeat_age(doc, now)
     if stale is not None and stale > STALE_AFTER_S:
         lines.append(

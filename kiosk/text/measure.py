@@ -13,6 +13,7 @@ imported only when a font is first opened.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -93,18 +94,25 @@ class FaceMeasure:
 
 
 class MeasureCache:
-    """One :class:`FaceMeasure` per (font path, face, size); ``clear()`` makes the next
-    layout cold again.  ``opener`` opens a font (default: :func:`kiosk.fonts.open_face`)."""
+    """One :class:`FaceMeasure` per (font path, face, size), the most recently used
+    ``limit`` of them; ``clear()`` makes the next layout cold again.  ``opener`` opens a
+    font (default: :func:`kiosk.fonts.open_face`, one shared font object per file and face,
+    so the number of sizes measured never grows the number of open files)."""
 
-    def __init__(self, opener: Opener | None = None) -> None:
+    def __init__(self, opener: Opener | None = None, limit: int = 256) -> None:
         self._opener = opener or _default_opener
-        self._measures: dict[tuple[str, int, int], FaceMeasure] = {}
+        self._measures: OrderedDict[tuple[str, int, int], FaceMeasure] = OrderedDict()
+        self.limit = limit
 
     def measure_for(self, font_path: str, face_index: int, size: int) -> FaceMeasure:
         key = (font_path, face_index, size)
         m = self._measures.get(key)
         if m is None:
             m = self._measures[key] = FaceMeasure(self._opener(font_path, face_index, size), size)
+            while len(self._measures) > self.limit:
+                self._measures.popitem(last=False)
+        else:
+            self._measures.move_to_end(key)
         return m
 
     def clear(self) -> None:
