@@ -16,11 +16,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--out",
         required=True,
         metavar="KEYFILE",
-        help="private key file (mode 0600); the public key goes to KEYFILE.pub",
+        help="私钥文件（权限 0600）；公钥写入 KEYFILE.pub (private key file)",
     )
-    parser.add_argument(
-        "--force", action="store_true", help="overwrite an existing private key file"
-    )
+    parser.add_argument("--force", action="store_true", help="覆盖已有的私钥文件 (overwrite)")
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:

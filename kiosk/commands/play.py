@@ -32,35 +32,53 @@ WINDOW_SIZE = (1280, 720)
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_state_dir(parser)
-    parser.add_argument("--playlist", metavar="FILE", help="playlist (default: from the config)")
-    parser.add_argument("--windowed", action="store_true", help="a window instead of fullscreen")
-    parser.add_argument("--size", metavar="WxH", help="logical screen size, e.g. 1920x1080")
     parser.add_argument(
-        "--rotation", type=int, choices=(0, 90, 180, 270), help="turn the picture (clockwise)"
+        "--playlist",
+        metavar="FILE",
+        help="播放列表文件，默认取配置文件中的 playlist (playlist file)",
     )
     parser.add_argument(
-        "--headless", action="store_true", help="no screen (SDL dummy driver); default 1920x1080"
+        "--windowed", action="store_true", help="在窗口中播放，不全屏（办公电脑预览用） (windowed)"
+    )
+    parser.add_argument("--size", metavar="WxH", help="画面尺寸，如 1920x1080 (screen size)")
+    parser.add_argument(
+        "--rotation",
+        type=int,
+        choices=(0, 90, 180, 270),
+        help="画面顺时针旋转角度，竖装屏用 90 或 270 (rotation)",
     )
     parser.add_argument(
-        "--fake-clock", metavar="ISO-TIME", help="start the clock at this time (with --speed)"
+        "--headless", action="store_true", help="不接屏幕运行（测试用），默认 1920x1080 (no screen)"
     )
     parser.add_argument(
-        "--speed", type=float, default=1.0, help="clock speed factor for --fake-clock (default 1)"
+        "--fake-clock",
+        metavar="ISO-TIME",
+        help="从这个时间开始模拟时钟，可配合 --speed (fake clock start)",
+    )
+    parser.add_argument(
+        "--speed",
+        type=float,
+        default=1.0,
+        help="模拟时钟的倍速，默认 1 (clock speed for --fake-clock)",
     )
     parser.add_argument(
         "--duration",
         type=float,
         metavar="SECONDS",
-        help="stop after this many seconds of player time (simulated time with --speed)",
+        help="播放这么多秒后退出；用 --speed 时按模拟时间计 (stop after SECONDS)",
     )
-    parser.add_argument("--screenshot", metavar="FILE", help="save the last frame here on exit")
+    parser.add_argument(
+        "--screenshot",
+        metavar="FILE",
+        help="退出时把最后一帧保存到这个 PNG 文件 (screenshot on exit)",
+    )
     parser.add_argument(
         "--thumb-every",
         type=float,
         metavar="SECONDS",
-        help="save a small screenshot STATE_DIR/thumb.png this often (e.g. 300)",
+        help="每隔这么多秒保存一张小截图 STATE_DIR/thumb.png，如 300 (periodic thumbnail)",
     )
-    parser.add_argument("--fps", type=int, help="frame rate cap while something moves")
+    parser.add_argument("--fps", type=int, help="画面有动画时的最高帧率 (frame rate cap)")
 
 
 def _logging(verbose: bool) -> None:

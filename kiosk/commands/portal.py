@@ -20,19 +20,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="portal_command", metavar="SUBCOMMAND", required=True)
     serve = sub.add_parser(
         "serve",
-        help="serve a published portal directory",
+        help="提供门户发布目录的静态服务 (serve a portal directory)",
         description="Serve DIR (the output of `kiosk publish`) with strong ETags, Range and "
         "HEAD. For production use nginx; see docs/portal-protocol.md.",
     )
-    serve.add_argument("dir", metavar="DIR", help="portal directory (kiosk publish --out)")
-    serve.add_argument("--host", default=None, help="address to bind (default 127.0.0.1)")
     serve.add_argument(
-        "--port", type=int, default=None, help="port (default 8470; 0 = any free port)"
+        "dir", metavar="DIR", help="门户发布目录（kiosk publish --out） (portal directory)"
+    )
+    serve.add_argument("--host", default=None, help="监听地址，默认 127.0.0.1 (bind address)")
+    serve.add_argument(
+        "--port", type=int, default=None, help="端口，默认 8470；0 表示任选空闲端口 (port)"
     )
     serve.add_argument(
         "--port-file",
         metavar="FILE",
-        help="write the bound port to FILE once listening (for scripts using --port 0)",
+        help="开始监听后把端口号写入 FILE（供 --port 0 的脚本使用） (port file)",
     )
 
 

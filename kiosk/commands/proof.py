@@ -25,11 +25,19 @@ def _day(text: str) -> date:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_state_dir(parser)
-    parser.add_argument("--from", dest="first", metavar="DATE", help="first day (default today)")
-    parser.add_argument("--to", dest="last", metavar="DATE", help="last day (default --from)")
-    parser.add_argument("--entry", metavar="ID", help="only this entry (and its store items)")
-    parser.add_argument("--csv", action="store_true", help="CSV with English column keys")
-    parser.add_argument("--summary", action="store_true", help="one line per entry")
+    parser.add_argument(
+        "--from", dest="first", metavar="DATE", help="起始日期，默认今天 (first day)"
+    )
+    parser.add_argument(
+        "--to", dest="last", metavar="DATE", help="结束日期，默认与 --from 相同 (last day)"
+    )
+    parser.add_argument(
+        "--entry", metavar="ID", help="只看这个条目（及其引用的内容） (only this entry)"
+    )
+    parser.add_argument("--csv", action="store_true", help="输出 CSV，列名为英文键 (CSV output)")
+    parser.add_argument(
+        "--summary", action="store_true", help="每个条目汇总为一行 (one line per entry)"
+    )
 
 
 def _hms(seconds: float) -> str:

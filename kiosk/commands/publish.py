@@ -17,67 +17,72 @@ MiB = 1024 * 1024
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("src", metavar="SRC_DIR", help="publication source (items/*.yaml ...)")
-    parser.add_argument("--out", metavar="PORTAL_DIR", required=True, help="portal directory")
     parser.add_argument(
-        "--key", metavar="KEYFILE", required=True, help="Ed25519 private key (kiosk keygen)"
+        "src", metavar="SRC_DIR", help="发布源目录（items/*.yaml 等） (publication source)"
+    )
+    parser.add_argument(
+        "--out", metavar="PORTAL_DIR", required=True, help="门户发布目录 (portal directory)"
+    )
+    parser.add_argument(
+        "--key",
+        metavar="KEYFILE",
+        required=True,
+        help="签名私钥（kiosk keygen 生成） (Ed25519 private key)",
     )
     parser.add_argument(
         "--expires-days",
         type=float,
         metavar="N",
-        help="manifest validity in days (default: publication.yaml, else 14)",
+        help="清单有效天数，默认取 publication.yaml，否则 14 (validity in days)",
     )
     parser.add_argument(
         "--renew-days",
         type=float,
         default=7.0,
         metavar="N",
-        help="re-sign an unchanged publication when less than N days are left (default 7)",
+        help="内容未变但有效期不足 N 天时重新签名，默认 7 (re-sign threshold)",
     )
     parser.add_argument(
         "--grace-days",
         type=float,
         default=3.0,
         metavar="N",
-        help="keep unreferenced objects for N days for devices mid-sync (default 3)",
+        help="不再引用的文件保留 N 天，供正在同步的设备下载，默认 3 (grace days)",
     )
-    parser.add_argument(
-        "--prune", action="store_true", help="delete unreferenced objects now (no grace period)"
-    )
+    parser.add_argument("--prune", action="store_true", help="立即删除不再引用的文件 (prune now)")
     parser.add_argument(
         "--skip-invalid",
         action="store_true",
-        help="publish the valid items and skip invalid ones (default: refuse the whole run)",
+        help="只发布合格的条目，跳过有错的（默认整批拒绝） (skip invalid items)",
     )
     parser.add_argument(
-        "--force", action="store_true", help="publish a new version even if nothing changed"
+        "--force", action="store_true", help="内容未变也发布新版本 (force a new version)"
     )
     parser.add_argument(
         "--dry-run",
         action="store_true",
-        help="check items and render media, report what would be published, write nothing",
+        help="只检查和试处理，报告将发布什么，不写任何文件 (dry run)",
     )
     parser.add_argument(
         "--allow-empty",
         action="store_true",
-        help="allow a publication without items (it clears the content of every screen)",
+        help="允许发布空内容（会清空所有屏幕的内容） (allow empty)",
     )
     parser.add_argument(
         "--no-font-check",
         action="store_true",
-        help="skip checking that the screen font can draw every character",
+        help="不检查屏幕字体能否显示每个字 (skip glyph check)",
     )
     parser.add_argument(
         "--max-pixels",
         type=int,
         metavar="N",
-        help="refuse images whose header declares more than N pixels (default 64000000)",
+        help="拒绝像素数超过 N 的图片，默认 64000000 (pixel limit)",
     )
     parser.add_argument(
         "--max-size",
         metavar="LONGxSHORT",
-        help="display box images and PDF pages are scaled into (default 3840x2160)",
+        help="图片和 PDF 页缩放到的最大尺寸，默认 3840x2160 (max display size)",
     )
 
 

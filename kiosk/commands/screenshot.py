@@ -27,9 +27,9 @@ ORDER = 43
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_state_dir(parser)
-    parser.add_argument("out", metavar="OUT.png", help="where to save the PNG")
+    parser.add_argument("out", metavar="OUT.png", help="截图保存到的 PNG 文件 (output PNG)")
     parser.add_argument(
-        "--timeout", type=float, default=10.0, help="seconds to wait for the player (default 10)"
+        "--timeout", type=float, default=10.0, help="等待播放器的秒数，默认 10 (seconds to wait)"
     )
 
 

@@ -18,7 +18,9 @@ ORDER = 41
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_state_dir(parser)
-    parser.add_argument("--json", action="store_true", help="print the raw status JSON")
+    parser.add_argument(
+        "--json", action="store_true", help="输出原始 JSON（供脚本使用） (raw status JSON)"
+    )
 
 
 def run(args: argparse.Namespace, env: Any) -> int:

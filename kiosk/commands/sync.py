@@ -18,17 +18,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--once",
         action="store_true",
-        help="run one sync now and exit (the daemon schedules nightly syncs)",
+        help="立即同步一次后退出（夜间同步由后台服务安排） (run one sync and exit)",
     )
-    parser.add_argument("--source", metavar="URL|DIR", help="publication URL or directory")
-    parser.add_argument("--state-dir", metavar="DIR", help="content store directory")
+    parser.add_argument(
+        "--source",
+        metavar="URL|DIR",
+        help="门户发布地址或目录（如 U 盘），默认取配置 (publication URL or directory)",
+    )
+    parser.add_argument(
+        "--state-dir", metavar="DIR", help="内容存储目录，默认取配置 (content store directory)"
+    )
     parser.add_argument(
         "--public-key",
         metavar="FILE",
         action="append",
-        help="trusted public key (KEYFILE.pub); may be given more than once",
+        help="信任的签名公钥 KEYFILE.pub，可写多次 (trusted public key)",
     )
-    parser.add_argument("--ca-file", metavar="FILE", help="pinned CA bundle for https")
+    parser.add_argument(
+        "--ca-file", metavar="FILE", help="https 使用的指定 CA 证书文件 (pinned CA bundle)"
+    )
 
 
 def _load_config(args: argparse.Namespace, env: Environment) -> Config:

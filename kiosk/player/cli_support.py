@@ -21,7 +21,9 @@ def load_cfg(args: argparse.Namespace, environ: Mapping[str, str]) -> Config:
 
 def add_state_dir(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--state-dir", metavar="DIR", help="state directory (default: from the config)"
+        "--state-dir",
+        metavar="DIR",
+        help="状态目录，默认取配置文件中的 state_dir (state directory)",
     )
 
 
