@@ -14,6 +14,18 @@ from zoneinfo import ZoneInfo
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
+def parse_instant(value: object) -> datetime | None:
+    """An aware instant from an ISO 8601 string (as the state files store them), or None for
+    anything else: not a string, not a time, or a time without a zone. Never raises."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
 class Clock(Protocol):
     """Wall time in the configured zone plus a monotonic counter for durations."""
 

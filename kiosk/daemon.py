@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 from kiosk.alerts import MAX_BYTES as ALERT_MAX_BYTES
 from kiosk.alerts import AlertFeed, AlertFeedError
 from kiosk.atomic import write_json_atomic
-from kiosk.clock import Clock
+from kiosk.clock import Clock, parse_instant
 from kiosk.config import Config
 from kiosk.power import (
     PowerController,
@@ -92,22 +92,12 @@ def clock_jump(
     return drift if abs(drift) > JUMP_THRESHOLD else None
 
 
-def _parse_instant(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else None
-
-
 def _outcome_time(value: object) -> datetime | None:
     """An instant from ``state.json``: an ISO string, or the sync's outcome object
     ``{"time": ISO, "result": ...}``."""
     if isinstance(value, dict):
         value = value.get("time")
-    return _parse_instant(value)
+    return parse_instant(value)
 
 
 def last_sync_success(state_dir: Path) -> datetime | None:
@@ -119,7 +109,7 @@ def last_sync_success(state_dir: Path) -> datetime | None:
     if when:
         found.append(when)
     own = read_json(state_dir / DAEMON_STATE) or {}
-    when = _parse_instant(own.get("last_sync_success"))
+    when = parse_instant(own.get("last_sync_success"))
     if when:
         found.append(when)
     return max(found, default=None)
@@ -128,8 +118,8 @@ def last_sync_success(state_dir: Path) -> datetime | None:
 def last_trusted_time(state_dir: Path) -> datetime | None:
     """The latest time known to be right: the daemon's own record (saved while NTP says the
     clock is synchronised) or the sync's ``last_trusted_time`` in ``state.json``."""
-    own = _parse_instant((read_json(state_dir / DAEMON_STATE) or {}).get("last_trusted"))
-    sync = _parse_instant((read_json(state_dir / "state.json") or {}).get("last_trusted_time"))
+    own = parse_instant((read_json(state_dir / DAEMON_STATE) or {}).get("last_trusted"))
+    sync = parse_instant((read_json(state_dir / "state.json") or {}).get("last_trusted_time"))
     return max((t for t in (own, sync) if t is not None), default=None)
 
 
@@ -256,7 +246,7 @@ class Daemon:
             and synced
             and (self._last_saved_trust is None or now - self._last_saved_trust >= TRUST_SAVE_EVERY)
         ):
-            own = _parse_instant(self._own_state().get("last_trusted"))
+            own = parse_instant(self._own_state().get("last_trusted"))
             if own is None or now > own:
                 self._save_own(last_trusted=now.isoformat(timespec="seconds"))
             self._last_saved_trust = now
@@ -422,9 +412,8 @@ def build_scheduler(
     )
     scheduler.add_job(
         daemon.job_alerts,
-        IntervalTrigger(
-            seconds=cfg.alert_poll_s, timezone=tz, jitter=min(5, cfg.alert_poll_s // 6)
-        ),
+        # no jitter: a new alert must be on screen within one interval (a minute by default)
+        IntervalTrigger(seconds=cfg.alert_poll_s, timezone=tz),
         id="alerts",
         name="alert poll",
         replace_existing=True,

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.atomic import write_atomic
+from kiosk.clock import parse_instant
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -74,13 +75,8 @@ def _ts(value: object) -> float | None:
     ``{"time": ISO, "result": ...}`` in ``state.json``."""
     if isinstance(value, Mapping):
         value = value.get("time")
-    if not isinstance(value, str):
-        return None
-    try:
-        dt = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return dt.timestamp() if dt.tzinfo else None
+    dt = parse_instant(value)
+    return dt.timestamp() if dt is not None else None
 
 
 def _num(value: object) -> float | None:

@@ -103,6 +103,21 @@ def test_the_nightly_sync_fires_in_the_small_hours_within_the_jitter_window(
     assert len(fires) > 1  # jitter spreads a fleet over the window
 
 
+def test_the_alert_poll_has_no_jitter_so_a_new_alert_shows_within_one_interval(
+    tmp_path: Path, paused_scheduler: Any
+) -> None:
+    daemon, clock, _ = make(tmp_path, datetime(2026, 11, 27, 14, 0, tzinfo=TZ))
+    sched = d.build_scheduler(daemon, paused_scheduler, seed=1)
+    trigger = sched.get_job("alerts").trigger
+    assert trigger.interval == timedelta(seconds=daemon.config.daemon.alert_poll_s)
+    assert trigger.jitter is None
+    fire = clock.now()
+    for _ in range(50):
+        after = trigger.get_next_fire_time(fire, fire)
+        assert after - fire == trigger.interval  # every gap exactly one interval
+        fire = after
+
+
 def test_the_nightly_run_syncs_and_records_success(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
