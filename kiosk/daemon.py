@@ -46,7 +46,7 @@ from zoneinfo import ZoneInfo
 from kiosk.alerts import MAX_BYTES as ALERT_MAX_BYTES
 from kiosk.alerts import AlertFeed, AlertFeedError
 from kiosk.atomic import write_json_atomic
-from kiosk.clock import Clock, parse_instant
+from kiosk.clock import Clock, kernel_clock_synchronised, parse_instant
 from kiosk.config import Config
 from kiosk.power import (
     PowerController,
@@ -236,6 +236,8 @@ class Daemon:
     power: PowerController
     calendar: WorkdayCalendar | None = None
     timesync_flag: Path = TIMESYNC_FLAG
+    # a second opinion when the flag is absent (chrony, ntpd): adjtimex; None: the flag only
+    kernel_synced: Callable[[], bool | None] | None = None
     on_change: Callable[[Daemon], None] | None = None  # e.g. write metrics
     _armed_retry: datetime | None = None  # the persisted retry time the scheduler holds
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -270,7 +272,9 @@ class Daemon:
 
     def is_trusted(self) -> bool:
         now = self.clock.now()
-        synced = self.timesync_flag.exists()
+        synced = self.timesync_flag.exists() or bool(
+            self.kernel_synced is not None and self.kernel_synced()
+        )
         last = last_trusted_time(self.state_dir)
         trusted = clock_trusted(now, synced, last)
         if trusted != self._trusted:
@@ -806,6 +810,7 @@ def make_daemon(config: Config, clock: Clock, environ: Mapping[str, str]) -> Dae
         alert_feed=feed,
         power=power,
         calendar=load_work_calendar(config),
+        kernel_synced=kernel_clock_synchronised,
     )
     if config.metrics_file:
         metrics_path = config.metrics_file

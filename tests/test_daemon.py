@@ -244,6 +244,20 @@ def test_clock_trust_rules() -> None:
     assert not d.clock_trusted(datetime(1970, 1, 1, tzinfo=TZ), synced=False, last_trusted=None)
 
 
+def test_the_kernel_clock_state_counts_when_timesyncd_leaves_no_flag(tmp_path: Path) -> None:
+    # chrony instead of systemd-timesyncd: no flag file, but adjtimex says synchronised
+    daemon, _, _ = make(tmp_path, datetime(2026, 11, 30, 9, 0, tzinfo=TZ), synced=False)
+    (daemon.state_dir / d.DAEMON_STATE).write_text(
+        json.dumps({"last_trusted": "2026-12-01T09:00:00+08:00"})
+    )
+    daemon.kernel_synced = lambda: None  # cannot tell (seccomp): the flag rule alone
+    assert not daemon.is_trusted()
+    daemon.kernel_synced = lambda: False
+    assert not daemon.is_trusted()
+    daemon.kernel_synced = lambda: True
+    assert daemon.is_trusted()
+
+
 def test_the_last_trusted_time_is_saved_only_from_a_synchronised_clock(tmp_path: Path) -> None:
     daemon, clock, _ = make(tmp_path, datetime(2026, 11, 30, 9, 0, tzinfo=TZ))
     daemon.is_trusted()
