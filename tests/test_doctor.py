@@ -124,9 +124,9 @@ def test_holiday_data_missing_for_next_year_warns_and_for_this_year_fails(tmp_pa
 
 def test_the_installed_holiday_data_is_judged_by_the_years_it_covers(tmp_path: Path) -> None:
     # chinese-calendar gains next year's table each winter: expect whatever it covers now
-    from kiosk.daemon import load_work_calendar
+    from kiosk.workcal import default_calendar
 
-    calendar = load_work_calendar(Config())
+    calendar = default_calendar()
     assert calendar.covers(NOW.year)
     check = check_holidays(probe(tmp_path), calendar)
     assert check.status == ("ok" if calendar.covers(NOW.year + 1) else "warn")
