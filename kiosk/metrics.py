@@ -141,6 +141,11 @@ def collect(inp: Inputs) -> list[Metric]:
             None if result is None else float(result == "ok"),
         ),
         one(
+            "kiosk_sync_consecutive_failures",
+            "Failed sync attempts since the last success (retries back off up to 4 h).",
+            _num(inp.daemon.get("sync_failures") or 0) if result is not None else None,
+        ),
+        one(
             "kiosk_publication_version",
             "Version of the portal publication on screen.",
             None if version is None else float(version),
