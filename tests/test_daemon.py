@@ -431,11 +431,16 @@ def test_an_expired_override_is_removed_and_the_schedule_resumes(
     assert "power.override_end state=on" in caplog.messages
 
 
+@pytest.mark.parametrize(
+    "cec_ctl",
+    ["sleep 30", "echo 'CEC adapter is not configured' >&2; exit 1"],
+    ids=["hanging", "failing"],
+)
 def test_a_failing_cec_command_through_the_daemon_falls_back_to_blanking(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, cec_ctl: str
 ) -> None:
     caplog.set_level(logging.INFO)
-    fake_program(tmp_path, "cec-ctl", "sleep 30")
+    fake_program(tmp_path, "cec-ctl", cec_ctl)
     monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:/usr/bin:/bin")
     device = tmp_path / "cec0"
     device.touch()
