@@ -406,7 +406,9 @@ def check_store(p: Probe, verify: Callable[[bytes, bytes], None] | None) -> Chec
 
 
 def check_last_sync(p: Probe) -> Check:
-    from kiosk.daemon import last_sync_success
+    from kiosk.clock import parse_instant
+    from kiosk.daemon import DAEMON_STATE, last_sync_success
+    from kiosk.power import read_json
 
     if not p.config.portal.source:
         return _warn("sync.age", "未配置门户网站地址 (portal.source)：不会自动更新内容")
@@ -416,6 +418,16 @@ def check_last_sync(p: Probe) -> Check:
     now = p.clock.now()
     age = now - last
     text = f"上次同步成功于 {last.astimezone(now.tzinfo):%Y-%m-%d %H:%M}（{_age(age)}前）"
+    own = read_json(p.state_dir / DAEMON_STATE) or {}
+    failures = own.get("sync_failures")
+    if isinstance(failures, int) and failures > 0:
+        retry = parse_instant(own.get("next_retry"))
+        text += f"；此后连续失败 {failures} 次"
+        if retry is not None:
+            text += f"，{retry.astimezone(now.tzinfo):%m-%d %H:%M} 重试"
+        error = own.get("last_sync_error")
+        if isinstance(error, str) and error:
+            text += f"（{error[:80]}）"
     if age > timedelta(days=7):
         return _fail("sync.age", text + "：内容已过期太久，请检查网络和门户网站")
     if age > timedelta(hours=36):

@@ -154,6 +154,27 @@ def test_last_sync_age_is_judged_against_the_clock(tmp_path: Path) -> None:
         assert check_last_sync(p).status == status, age
 
 
+def test_last_sync_age_mentions_failed_retries_since(tmp_path: Path) -> None:
+    p = probe(tmp_path, portal=PortalConfig(source="http://127.0.0.1:9/"))
+    state = Path(p.config.state_dir)
+    (state / "state.json").write_text(
+        json.dumps({"last_success": (NOW - timedelta(hours=20)).isoformat()})
+    )
+    (state / "daemon.json").write_text(
+        json.dumps(
+            {
+                "sync_failures": 2,
+                "next_retry": (NOW + timedelta(minutes=15)).isoformat(),
+                "last_sync_error": "sync.unreachable: 连接被拒绝",
+            }
+        )
+    )
+    check = check_last_sync(p)
+    assert check.status == "ok"  # yesterday's content is still fresh enough
+    assert "连续失败 2 次" in check.zh and "11-29 10:15 重试" in check.zh
+    assert "sync.unreachable" in check.zh
+
+
 def test_cec_missing_tool_warns_and_blank_backend_is_fine(tmp_path: Path) -> None:
     assert check_cec(probe(tmp_path)).status == "warn"
     assert check_cec(probe(tmp_path, power=PowerConfig(backend="blank"))).status == "ok"
