@@ -658,6 +658,9 @@ def status_line(daemon: Daemon) -> str:
         parts.append("屏幕" + ("开" if daemon.last_decision.on else "关"))
     last = last_sync_success(daemon.state_dir)
     parts.append(f"上次同步 {last:%m-%d %H:%M}" if last else "尚未同步")
+    failures = daemon._own_state().get("sync_failures")
+    if isinstance(failures, int) and failures > 0:
+        parts.append(f"此后失败 {failures} 次")
     if daemon._trusted is False:
         parts.append("时间未同步")
     return "，".join(parts)

@@ -596,6 +596,16 @@ def test_run_forever_reports_ready_after_the_first_decisions_and_stops_cleanly(
     assert not sched.running
 
 
+def test_the_status_line_counts_failed_syncs_since_the_last_success(tmp_path: Path) -> None:
+    daemon, clock, sync = make(tmp_path, datetime(2026, 11, 27, 2, 40, tzinfo=TZ))
+    daemon.job_sync()
+    sync.ok = False
+    clock.advance(86400)
+    daemon.job_sync()
+    daemon.job_sync()
+    assert d.status_line(daemon) == "上次同步 11-27 02:40，此后失败 2 次"
+
+
 def test_the_watchdog_is_fed_only_while_the_power_job_keeps_running(tmp_path: Path) -> None:
     daemon, clock, _ = make(tmp_path, datetime(2026, 11, 27, 9, 0, tzinfo=TZ))
     assert d.alive(daemon)  # not started yet
