@@ -14,6 +14,40 @@ from zoneinfo import ZoneInfo
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
+def parse_instant(value: object) -> datetime | None:
+    """An aware instant from an ISO 8601 string (as the state files store them), or None for
+    anything else: not a string, not a time, or a time without a zone. Never raises."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+TIME_ERROR = 5  # adjtimex(2): the clock is not synchronised (STA_UNSYNC)
+
+
+def kernel_clock_synchronised() -> bool | None:
+    """Whether the kernel regards the wall clock as synchronised, as ``adjtimex(2)`` reports
+    it (any NTP client — systemd-timesyncd, chrony, ntpd — clears ``STA_UNSYNC`` once it has
+    set the clock). None when it cannot be asked (no libc adjtimex, or a seccomp filter such
+    as systemd's ``ProtectClock=`` refuses it). Reads only: ``modes`` is 0."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        adjtimex = libc.adjtimex
+    except (OSError, AttributeError):
+        return None
+    buf = ctypes.create_string_buffer(512)  # struct timex is ~208 bytes; all zero: read only
+    state = adjtimex(buf)
+    if state < 0:
+        return None
+    return bool(state != TIME_ERROR)
+
+
 class Clock(Protocol):
     """Wall time in the configured zone plus a monotonic counter for durations."""
 

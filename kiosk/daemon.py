@@ -4,8 +4,11 @@ Jobs (plain methods of :class:`Daemon`, each taking its time from the injected c
 drive them with a :class:`~kiosk.clock.FakeClock` and a portal on 127.0.0.1 without waiting):
 
 ``sync``         nightly content sync (cron in the configured zone, small hours, with jitter);
-                 caught up at start and after a long misfire when the last success is too old.
-``alerts``       every minute: conditional GET of the signed alert feed → ``alerts.json``.
+                 caught up at start and after a long misfire when the last success is too old;
+                 after a failure retried in 10, 20, 40 … minutes (at most 4 h apart) until one
+                 succeeds (``sync-retry``).
+``alerts``       every minute, no jitter: conditional GET of the signed alert feed →
+                 ``alerts.json``.
 ``power``        every minute on the minute: office hours/calendar/override → ``power.json``
                  and the CEC/wlr backend.
 ``housekeeping`` daily: store GC (when the store offers it), proof-log rotation, metrics.
@@ -14,7 +17,12 @@ Clock trust: the Pi has no real-time clock. While the clock is untrustworthy (sy
 has not synchronised *and* the clock reads earlier than the last trusted time, or earlier than
 this release could have been built) the daemon makes no expiry or power decision and runs no
 sync. A wall-clock jump (wall and monotonic time disagree by more than
-:data:`JUMP_THRESHOLD`) reschedules every job from the new time.
+:data:`JUMP_THRESHOLD`) reschedules every recurring job from the new time and moves a pending
+one-off (catch-up, retry) by the jump, so it still comes after the wait it was given.
+
+Only one daemon runs per state directory: it holds an exclusive lock on ``daemon.lock`` for its
+lifetime (:func:`acquire_instance_lock`); a second one exits with one line naming the first.
+``daemon.json`` is only ever replaced atomically, under a lock shared by the job threads.
 
 The scheduler wiring (:func:`build_scheduler`) is thin: APScheduler 3.x with
 ``misfire_grace_time`` from config, ``coalesce=True``, ``max_instances=1``.
@@ -22,8 +30,10 @@ The scheduler wiring (:func:`build_scheduler`) is thin: APScheduler 3.x with
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
 import random
 import threading
 from collections.abc import Callable, Mapping
@@ -36,7 +46,7 @@ from zoneinfo import ZoneInfo
 from kiosk.alerts import MAX_BYTES as ALERT_MAX_BYTES
 from kiosk.alerts import AlertFeed, AlertFeedError
 from kiosk.atomic import write_json_atomic
-from kiosk.clock import Clock
+from kiosk.clock import Clock, kernel_clock_synchronised, parse_instant
 from kiosk.config import Config
 from kiosk.power import (
     PowerController,
@@ -61,6 +71,9 @@ MISSED_CATCHUP_DELAY_S = 5
 SYNC_PERIOD = timedelta(days=1)
 TRUST_SAVE_EVERY = timedelta(hours=1)  # SD-card friendly
 LIVENESS_S = 300.0
+RETRY_FIRST = timedelta(minutes=10)
+RETRY_MAX = timedelta(hours=4)
+LOCK_FILE = "daemon.lock"
 
 
 # ----------------------------------------------------------------------------- pure helpers
@@ -83,6 +96,24 @@ def sync_overdue(last_success: datetime | None, now: datetime, jitter_s: int) ->
     return now - last_success > SYNC_PERIOD + timedelta(seconds=jitter_s) + timedelta(minutes=5)
 
 
+def retry_delay(failures: int) -> timedelta:
+    """The wait before retrying after the ``failures``-th failed sync in a row (1, 2, 3 …):
+    10, 20, 40 … minutes, never more than 4 hours."""
+    if failures < 1:
+        raise ValueError("failures counts from 1")
+    delay: timedelta = RETRY_FIRST * (2 ** min(failures - 1, 20))
+    return min(delay, RETRY_MAX)
+
+
+def uncovered_years(calendar: object, now: datetime) -> list[int]:
+    """This year and next year, where the working calendar has no holiday data (and power
+    falls back to Monday–Friday). Empty when the calendar cannot tell."""
+    covers = getattr(calendar, "covers", None)
+    if not callable(covers):
+        return []
+    return [y for y in (now.year, now.year + 1) if not covers(y)]
+
+
 def clock_jump(
     wall_before: datetime, mono_before: float, wall_now: datetime, mono_now: float
 ) -> timedelta | None:
@@ -92,22 +123,12 @@ def clock_jump(
     return drift if abs(drift) > JUMP_THRESHOLD else None
 
 
-def _parse_instant(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else None
-
-
 def _outcome_time(value: object) -> datetime | None:
     """An instant from ``state.json``: an ISO string, or the sync's outcome object
     ``{"time": ISO, "result": ...}``."""
     if isinstance(value, dict):
         value = value.get("time")
-    return _parse_instant(value)
+    return parse_instant(value)
 
 
 def last_sync_success(state_dir: Path) -> datetime | None:
@@ -119,7 +140,7 @@ def last_sync_success(state_dir: Path) -> datetime | None:
     if when:
         found.append(when)
     own = read_json(state_dir / DAEMON_STATE) or {}
-    when = _parse_instant(own.get("last_sync_success"))
+    when = parse_instant(own.get("last_sync_success"))
     if when:
         found.append(when)
     return max(found, default=None)
@@ -128,8 +149,8 @@ def last_sync_success(state_dir: Path) -> datetime | None:
 def last_trusted_time(state_dir: Path) -> datetime | None:
     """The latest time known to be right: the daemon's own record (saved while NTP says the
     clock is synchronised) or the sync's ``last_trusted_time`` in ``state.json``."""
-    own = _parse_instant((read_json(state_dir / DAEMON_STATE) or {}).get("last_trusted"))
-    sync = _parse_instant((read_json(state_dir / "state.json") or {}).get("last_trusted_time"))
+    own = parse_instant((read_json(state_dir / DAEMON_STATE) or {}).get("last_trusted"))
+    sync = parse_instant((read_json(state_dir / "state.json") or {}).get("last_trusted_time"))
     return max((t for t in (own, sync) if t is not None), default=None)
 
 
@@ -215,8 +236,13 @@ class Daemon:
     power: PowerController
     calendar: WorkdayCalendar | None = None
     timesync_flag: Path = TIMESYNC_FLAG
+    # a second opinion when the flag is absent (chrony, ntpd): adjtimex; None: the flag only
+    kernel_synced: Callable[[], bool | None] | None = None
     on_change: Callable[[Daemon], None] | None = None  # e.g. write metrics
+    _armed_retry: datetime | None = None  # the persisted retry time the scheduler holds
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _state_lock: threading.RLock = field(default_factory=threading.RLock)
+    _uncovered_logged: set[int] = field(default_factory=set)
     _trusted: bool | None = None
     _last_saved_trust: datetime | None = None
     _watch: tuple[datetime, float] | None = None
@@ -230,13 +256,25 @@ class Daemon:
         return read_json(self.state_dir / DAEMON_STATE) or {}
 
     def _save_own(self, **updates: Any) -> None:
-        data = self._own_state()
-        data.update(updates)
-        write_json_atomic(self.state_dir / DAEMON_STATE, data)
+        """Read-modify-write ``daemon.json``: under a lock (the jobs run in several threads)
+        and replaced atomically (a reader or a power cut sees the old file or the new one).
+        A key updated to None is removed."""
+        with self._state_lock:
+            data = self._own_state()
+            data.update(updates)
+            write_json_atomic(
+                self.state_dir / DAEMON_STATE, {k: v for k, v in data.items() if v is not None}
+            )
+
+    def pending_retry(self) -> datetime | None:
+        """When the next retry of a failed sync is due (persisted across restarts)."""
+        return parse_instant(self._own_state().get("next_retry"))
 
     def is_trusted(self) -> bool:
         now = self.clock.now()
-        synced = self.timesync_flag.exists()
+        synced = self.timesync_flag.exists() or bool(
+            self.kernel_synced is not None and self.kernel_synced()
+        )
         last = last_trusted_time(self.state_dir)
         trusted = clock_trusted(now, synced, last)
         if trusted != self._trusted:
@@ -256,7 +294,7 @@ class Daemon:
             and synced
             and (self._last_saved_trust is None or now - self._last_saved_trust >= TRUST_SAVE_EVERY)
         ):
-            own = _parse_instant(self._own_state().get("last_trusted"))
+            own = parse_instant(self._own_state().get("last_trusted"))
             if own is None or now > own:
                 self._save_own(last_trusted=now.isoformat(timespec="seconds"))
             self._last_saved_trust = now
@@ -287,17 +325,35 @@ class Daemon:
                     outcome.changed,
                 )
                 self._save_own(
-                    last_sync_attempt=stamp, last_sync_success=stamp, last_sync_result="ok"
+                    last_sync_attempt=stamp,
+                    last_sync_success=stamp,
+                    last_sync_result="ok",
+                    last_sync_error=None,
+                    sync_failures=None,
+                    next_retry=None,
                 )
             else:
-                log.warning("sync.fail reason=%s error=%s", reason, outcome.message)
+                failures = int(self._own_state().get("sync_failures") or 0) + 1
+                retry = started + retry_delay(failures)
+                log.warning(
+                    "sync.fail reason=%s failures=%d retry_at=%s error=%s",
+                    reason,
+                    failures,
+                    retry.isoformat(timespec="seconds"),
+                    outcome.message,
+                )
                 self._save_own(
                     last_sync_attempt=stamp,
                     last_sync_result="fail",
                     last_sync_error=outcome.message,
+                    sync_failures=failures,
+                    next_retry=retry.isoformat(timespec="seconds"),
                 )
         self._changed()
         return outcome
+
+    def sync_running(self) -> bool:
+        return self._lock.locked()
 
     def needs_catch_up(self) -> bool:
         return self.sync_runner is not None and sync_overdue(
@@ -325,9 +381,30 @@ class Daemon:
             self.alert_feed.publish(self.clock.now())
         self._changed()
 
+    def check_calendar(self) -> list[int]:
+        """Log ``calendar.uncovered_year`` once per year (this year or next) that the holiday
+        data does not cover; only from a trusted clock. Returns the years newly logged."""
+        if not self.is_trusted():
+            return []
+        new = [
+            y
+            for y in uncovered_years(self.calendar, self.clock.now())
+            if y not in self._uncovered_logged
+        ]
+        for year in new:
+            log.warning(
+                "calendar.uncovered_year year=%d: 尚无%d年法定节假日和调休数据，"
+                "该年屏幕按周一至周五开关 (no holiday data; Mon-Fri fallback)",
+                year,
+                year,
+            )
+            self._uncovered_logged.add(year)
+        return new
+
     def decide_power(self) -> PowerDecision | None:
         if not self.is_trusted():
             return None
+        self.check_calendar()
         now = self.clock.now()
         override = read_override(self.state_dir)
         if override is not None and not override.active(now):
@@ -422,9 +499,8 @@ def build_scheduler(
     )
     scheduler.add_job(
         daemon.job_alerts,
-        IntervalTrigger(
-            seconds=cfg.alert_poll_s, timezone=tz, jitter=min(5, cfg.alert_poll_s // 6)
-        ),
+        # no jitter: a new alert must be on screen within one interval (a minute by default)
+        IntervalTrigger(seconds=cfg.alert_poll_s, timezone=tz),
         id="alerts",
         name="alert poll",
         replace_existing=True,
@@ -474,13 +550,71 @@ def schedule_catch_up(daemon: Daemon, scheduler: Any, delay_s: int = CATCHUP_DEL
     )
 
 
-def reschedule_all(scheduler: Any) -> None:
-    """After a clock jump: recompute every job's next run from the new time."""
+ONE_OFF_JOBS = ("sync-catchup", "sync-retry")
+
+
+def schedule_retry(daemon: Daemon, scheduler: Any, when: datetime | None) -> None:
+    """Arm (or, with None, cancel) the retry of a failed sync at ``when``."""
+    from apscheduler.jobstores.base import JobLookupError
+    from apscheduler.triggers.date import DateTrigger
+
+    if when is None:
+        with contextlib.suppress(JobLookupError):
+            scheduler.remove_job("sync-retry")
+        return
+    scheduler.add_job(
+        daemon.job_sync,
+        DateTrigger(run_date=when),
+        kwargs={"reason": "retry"},
+        id="sync-retry",
+        name="retry after a failed sync",
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=None,
+    )
+
+
+def reschedule_all(scheduler: Any, jump: timedelta | None = None) -> None:
+    """After a clock jump: recompute every recurring job's next run from the new time, and
+    move a pending one-off (catch-up, retry) by the jump so its wait is kept as elapsed
+    time — not run at once after a forward step, not hours late after a backward one."""
+    from apscheduler.triggers.date import DateTrigger
+
     for job in scheduler.get_jobs():
-        if job.id == "sync-catchup":
+        if job.id in ONE_OFF_JOBS:
+            if jump is not None and job.next_run_time is not None:
+                scheduler.reschedule_job(
+                    job.id, trigger=DateTrigger(run_date=job.next_run_time + jump)
+                )
             continue
         scheduler.reschedule_job(job.id, trigger=job.trigger)
     scheduler.wakeup()
+
+
+def arm_retry(daemon: Daemon, scheduler: Any, min_delay_s: int = MISSED_CATCHUP_DELAY_S) -> None:
+    """Make the scheduler's ``sync-retry`` job match the retry persisted in ``daemon.json``.
+
+    Called from the main thread (start-up and every clock-watch tick), never from a job:
+    a job that changes the scheduler can deadlock with ``shutdown(wait=True)``. A retry
+    that is already due (the daemon was restarted, or the run was deferred for an untrusted
+    clock) is armed ``min_delay_s`` from now. Nothing happens while a sync runs or the clock
+    is untrusted."""
+    if daemon.sync_running() or daemon._trusted is False:
+        return
+    retry = daemon.pending_retry()
+    job = scheduler.get_job("sync-retry")
+    if retry is None:
+        if job is not None:
+            schedule_retry(daemon, scheduler, None)
+        daemon._armed_retry = None
+        return
+    if job is not None and retry == daemon._armed_retry:
+        return
+    when = max(retry, daemon.clock.now() + timedelta(seconds=min_delay_s))
+    schedule_retry(daemon, scheduler, when)
+    daemon._armed_retry = retry
+    log.info("sync.retry_scheduled at=%s", when.isoformat(timespec="seconds"))
 
 
 def startup(daemon: Daemon, scheduler: Any) -> None:
@@ -491,19 +625,23 @@ def startup(daemon: Daemon, scheduler: Any) -> None:
     if daemon.needs_catch_up():
         log.info("sync.catchup last_success=%s", last_sync_success(daemon.state_dir))
         schedule_catch_up(daemon, scheduler)
+    else:
+        arm_retry(daemon, scheduler, CATCHUP_DELAY_S)
 
 
 def on_watch(daemon: Daemon, scheduler: Any) -> None:
     """One clock-watch tick: after a jump reschedule everything; after a jump or once the
-    clock becomes trusted, decide power and alerts again and catch up a missed sync."""
+    clock becomes trusted, decide power and alerts again and catch up a missed sync; and
+    keep the retry of a failed sync armed."""
     jump, became_trusted = daemon.watch_clock()
     if jump is not None:
-        reschedule_all(scheduler)
+        reschedule_all(scheduler, jump)
     if jump is not None or became_trusted:
         daemon.job_power()
         daemon.job_alerts()
-        if daemon.needs_catch_up():
+        if daemon.needs_catch_up() and not daemon.sync_running():
             schedule_catch_up(daemon, scheduler)
+    arm_retry(daemon, scheduler)
 
 
 def alive(daemon: Daemon) -> bool:
@@ -520,6 +658,9 @@ def status_line(daemon: Daemon) -> str:
         parts.append("屏幕" + ("开" if daemon.last_decision.on else "关"))
     last = last_sync_success(daemon.state_dir)
     parts.append(f"上次同步 {last:%m-%d %H:%M}" if last else "尚未同步")
+    failures = daemon._own_state().get("sync_failures")
+    if isinstance(failures, int) and failures > 0:
+        parts.append(f"此后失败 {failures} 次")
     if daemon._trusted is False:
         parts.append("时间未同步")
     return "，".join(parts)
@@ -547,6 +688,42 @@ def run_forever(
     if notifier is not None:
         notifier.send("STOPPING=1")
     scheduler.shutdown(wait=True)
+
+
+# ----------------------------------------------------------------------------- one daemon only
+
+
+class AlreadyRunning(Exception):
+    def __init__(self, path: Path, pid: int | None) -> None:
+        self.path = path
+        self.pid = pid
+        who = f"pid {pid}" if pid else "另一进程"
+        super().__init__(
+            f"另一个 kiosk daemon 已在运行（{who}，锁文件 {path}），本进程退出"
+            " (another kiosk daemon holds the lock; exiting)"
+        )
+
+
+def acquire_instance_lock(state_dir: Path) -> int:
+    """Hold ``STATE_DIR/daemon.lock`` (flock, exclusive) for the life of the process and
+    write our pid into it. Returns the fd (closing it releases the lock); raises
+    :class:`AlreadyRunning` naming the holder when another daemon has it. The kernel drops
+    the lock when the holder dies, so a crash never leaves a stale lock behind."""
+    import fcntl
+
+    path = Path(state_dir) / LOCK_FILE
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        try:
+            text = os.read(fd, 32).decode("ascii", "replace").strip()
+        finally:
+            os.close(fd)
+        raise AlreadyRunning(path, int(text) if text.isdigit() else None) from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+    return fd
 
 
 # ----------------------------------------------------------------------------- construction
@@ -636,6 +813,7 @@ def make_daemon(config: Config, clock: Clock, environ: Mapping[str, str]) -> Dae
         alert_feed=feed,
         power=power,
         calendar=load_work_calendar(config),
+        kernel_synced=kernel_clock_synchronised,
     )
     if config.metrics_file:
         metrics_path = config.metrics_file

@@ -56,6 +56,10 @@ class Probe:
     service_user: str = "kiosk"
     which: Callable[[str], str | None] = shutil.which
     network: bool = True  # False: skip the alert-feed request
+    # "yes"/"no" from `timedatectl show -p NTPSynchronized --value`, None when unavailable
+    timedatectl: Callable[[], str | None] = field(default=lambda: _timedatectl_synced())
+    # adjtimex(2): True/False, None when it cannot be asked
+    kernel_synced: Callable[[], bool | None] = field(default=lambda: _kernel_synced())
 
     @property
     def state_dir(self) -> Path:
@@ -220,13 +224,47 @@ def check_harfbuzz(p: Probe) -> Check:
 # ----------------------------------------------------------------------------- clock, calendar
 
 
+def _timedatectl_synced() -> str | None:
+    from kiosk.power import CommandTimeout, run_command
+
+    tool = shutil.which("timedatectl")
+    if tool is None:
+        return None
+    try:
+        result = run_command([tool, "show", "-p", "NTPSynchronized", "--value"], 5.0)
+    except (OSError, CommandTimeout):
+        return None
+    answer = result.stdout.strip()
+    return answer if result.returncode == 0 and answer in ("yes", "no") else None
+
+
+def _kernel_synced() -> bool | None:
+    from kiosk.clock import kernel_clock_synchronised
+
+    return kernel_clock_synchronised()
+
+
 def check_clock_sync(p: Probe) -> Check:
+    """Synchronised by NTP: systemd-timesyncd's flag file, else ``timedatectl`` (needs
+    systemd as init), else the kernel's own view (``adjtimex``: containers, chrony)."""
     if p.timesync_flag.exists():
         return _ok("clock.sync", "系统时间已通过网络校准 (systemd-timesyncd)")
+    answer = p.timedatectl()
+    if answer == "yes":
+        return _ok("clock.sync", "系统时间已通过网络校准 (timedatectl: NTPSynchronized=yes)")
+    kernel = p.kernel_synced() if answer is None else None
+    if kernel:
+        return _ok("clock.sync", "系统时间已校准（内核时钟已同步，adjtimex）")
+    if answer == "no":
+        how = "timedatectl: NTPSynchronized=no"
+    elif kernel is False:
+        how = "内核时钟未同步，adjtimex"
+    else:
+        how = "无法查询同步状态"
     return _warn(
         "clock.sync",
-        "系统时间尚未通过网络校准：树莓派没有时钟电池，未校准前不做过期判断和屏幕开关"
-        "（检查网络，timedatectl timesync-status）",
+        f"系统时间尚未通过网络校准（{how}）：树莓派没有时钟电池，未校准前不做过期判断和"
+        "屏幕开关（检查网络，timedatectl timesync-status）",
         "clock not synchronised",
     )
 
@@ -368,7 +406,9 @@ def check_store(p: Probe, verify: Callable[[bytes, bytes], None] | None) -> Chec
 
 
 def check_last_sync(p: Probe) -> Check:
-    from kiosk.daemon import last_sync_success
+    from kiosk.clock import parse_instant
+    from kiosk.daemon import DAEMON_STATE, last_sync_success
+    from kiosk.power import read_json
 
     if not p.config.portal.source:
         return _warn("sync.age", "未配置门户网站地址 (portal.source)：不会自动更新内容")
@@ -378,6 +418,16 @@ def check_last_sync(p: Probe) -> Check:
     now = p.clock.now()
     age = now - last
     text = f"上次同步成功于 {last.astimezone(now.tzinfo):%Y-%m-%d %H:%M}（{_age(age)}前）"
+    own = read_json(p.state_dir / DAEMON_STATE) or {}
+    failures = own.get("sync_failures")
+    if isinstance(failures, int) and failures > 0:
+        retry = parse_instant(own.get("next_retry"))
+        text += f"；此后连续失败 {failures} 次"
+        if retry is not None:
+            text += f"，{retry.astimezone(now.tzinfo):%m-%d %H:%M} 重试"
+        error = own.get("last_sync_error")
+        if isinstance(error, str) and error:
+            text += f"（{error[:80]}）"
     if age > timedelta(days=7):
         return _fail("sync.age", text + "：内容已过期太久，请检查网络和门户网站")
     if age > timedelta(hours=36):

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.atomic import write_atomic
+from kiosk.clock import parse_instant
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -74,13 +75,8 @@ def _ts(value: object) -> float | None:
     ``{"time": ISO, "result": ...}`` in ``state.json``."""
     if isinstance(value, Mapping):
         value = value.get("time")
-    if not isinstance(value, str):
-        return None
-    try:
-        dt = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return dt.timestamp() if dt.tzinfo else None
+    dt = parse_instant(value)
+    return dt.timestamp() if dt is not None else None
 
 
 def _num(value: object) -> float | None:
@@ -143,6 +139,11 @@ def collect(inp: Inputs) -> list[Metric]:
             "kiosk_sync_last_ok",
             "1 if the last sync attempt succeeded, else 0.",
             None if result is None else float(result == "ok"),
+        ),
+        one(
+            "kiosk_sync_consecutive_failures",
+            "Failed sync attempts since the last success (retries back off up to 4 h).",
+            _num(inp.daemon.get("sync_failures") or 0) if result is not None else None,
         ),
         one(
             "kiosk_publication_version",

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 from kiosk.atomic import write_json_atomic
+from kiosk.clock import parse_instant
 from kiosk.config import OfficeHours, PowerConfig
 
 log = logging.getLogger("kiosk.power")
@@ -208,16 +209,6 @@ def _iso(dt: datetime | None) -> str | None:
     return dt.isoformat(timespec="seconds") if dt is not None else None
 
 
-def _parse_dt(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else None
-
-
 def read_json(path: Path) -> dict[str, Any] | None:
     """A JSON object from ``path``, or None when missing or unreadable (never raises)."""
     try:
@@ -233,8 +224,8 @@ def read_override(state_dir: Path) -> Override | None:
         return None
     return Override(
         on=data["state"] == "on",
-        until=_parse_dt(data.get("until")),
-        set_at=_parse_dt(data.get("set_at")),
+        until=parse_instant(data.get("until")),
+        set_at=parse_instant(data.get("set_at")),
     )
 
 
@@ -260,7 +251,7 @@ def power_document(
     """The ``power.json`` content for a decision; ``since`` is kept while the state holds."""
     state = "on" if decision.on else "off"
     since = _iso(now)
-    if previous and previous.get("state") == state and _parse_dt(previous.get("since")):
+    if previous and previous.get("state") == state and parse_instant(previous.get("since")):
         since = str(previous["since"])
     return {
         "state": state,
@@ -297,7 +288,10 @@ def run_command(argv: Sequence[str], timeout: float) -> CommandResult:
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        text=True,
+        # cec-ctl prints the TV's OSD name and vendor strings as the TV sends them: not
+        # necessarily UTF-8. A stray byte must not turn a working command into a crash.
+        encoding="utf-8",
+        errors="replace",
         start_new_session=True,
     )
     try:
@@ -329,6 +323,8 @@ def _checked(runner: Runner, argv: Sequence[str], timeout: float) -> str:
         raise BackendError(str(exc)) from None
     except OSError as exc:
         raise BackendError(f"{argv[0]}: {exc.strerror or exc}") from None
+    except (ValueError, subprocess.SubprocessError) as exc:  # anything else the run raised
+        raise BackendError(f"{argv[0]}: {type(exc).__name__}: {exc}") from None
     if result.returncode != 0:
         detail = (result.stderr or result.stdout).strip().splitlines()
         raise BackendError(

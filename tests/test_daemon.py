@@ -103,6 +103,21 @@ def test_the_nightly_sync_fires_in_the_small_hours_within_the_jitter_window(
     assert len(fires) > 1  # jitter spreads a fleet over the window
 
 
+def test_the_alert_poll_has_no_jitter_so_a_new_alert_shows_within_one_interval(
+    tmp_path: Path, paused_scheduler: Any
+) -> None:
+    daemon, clock, _ = make(tmp_path, datetime(2026, 11, 27, 14, 0, tzinfo=TZ))
+    sched = d.build_scheduler(daemon, paused_scheduler, seed=1)
+    trigger = sched.get_job("alerts").trigger
+    assert trigger.interval == timedelta(seconds=daemon.config.daemon.alert_poll_s)
+    assert trigger.jitter is None
+    fire = clock.now()
+    for _ in range(50):
+        after = trigger.get_next_fire_time(fire, fire)
+        assert after - fire == trigger.interval  # every gap exactly one interval
+        fire = after
+
+
 def test_the_nightly_run_syncs_and_records_success(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -227,6 +242,20 @@ def test_clock_trust_rules() -> None:
     assert d.clock_trusted(now, synced=False, last_trusted=now - timedelta(hours=1))
     assert not d.clock_trusted(now, synced=False, last_trusted=now + timedelta(hours=1))
     assert not d.clock_trusted(datetime(1970, 1, 1, tzinfo=TZ), synced=False, last_trusted=None)
+
+
+def test_the_kernel_clock_state_counts_when_timesyncd_leaves_no_flag(tmp_path: Path) -> None:
+    # chrony instead of systemd-timesyncd: no flag file, but adjtimex says synchronised
+    daemon, _, _ = make(tmp_path, datetime(2026, 11, 30, 9, 0, tzinfo=TZ), synced=False)
+    (daemon.state_dir / d.DAEMON_STATE).write_text(
+        json.dumps({"last_trusted": "2026-12-01T09:00:00+08:00"})
+    )
+    daemon.kernel_synced = lambda: None  # cannot tell (seccomp): the flag rule alone
+    assert not daemon.is_trusted()
+    daemon.kernel_synced = lambda: False
+    assert not daemon.is_trusted()
+    daemon.kernel_synced = lambda: True
+    assert daemon.is_trusted()
 
 
 def test_the_last_trusted_time_is_saved_only_from_a_synchronised_clock(tmp_path: Path) -> None:
@@ -402,11 +431,16 @@ def test_an_expired_override_is_removed_and_the_schedule_resumes(
     assert "power.override_end state=on" in caplog.messages
 
 
+@pytest.mark.parametrize(
+    "cec_ctl",
+    ["sleep 30", "echo 'CEC adapter is not configured' >&2; exit 1"],
+    ids=["hanging", "failing"],
+)
 def test_a_failing_cec_command_through_the_daemon_falls_back_to_blanking(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, cec_ctl: str
 ) -> None:
     caplog.set_level(logging.INFO)
-    fake_program(tmp_path, "cec-ctl", "sleep 30")
+    fake_program(tmp_path, "cec-ctl", cec_ctl)
     monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:/usr/bin:/bin")
     device = tmp_path / "cec0"
     device.touch()
@@ -562,6 +596,16 @@ def test_run_forever_reports_ready_after_the_first_decisions_and_stops_cleanly(
     assert not sched.running
 
 
+def test_the_status_line_counts_failed_syncs_since_the_last_success(tmp_path: Path) -> None:
+    daemon, clock, sync = make(tmp_path, datetime(2026, 11, 27, 2, 40, tzinfo=TZ))
+    daemon.job_sync()
+    sync.ok = False
+    clock.advance(86400)
+    daemon.job_sync()
+    daemon.job_sync()
+    assert d.status_line(daemon) == "上次同步 11-27 02:40，此后失败 2 次"
+
+
 def test_the_watchdog_is_fed_only_while_the_power_job_keeps_running(tmp_path: Path) -> None:
     daemon, clock, _ = make(tmp_path, datetime(2026, 11, 27, 9, 0, tzinfo=TZ))
     assert d.alive(daemon)  # not started yet
@@ -572,3 +616,255 @@ def test_the_watchdog_is_fed_only_while_the_power_job_keeps_running(tmp_path: Pa
     assert not d.alive(daemon)
     daemon.job_power()
     assert d.alive(daemon)
+
+
+# ----------------------------------------------------------------------------- retry after failure
+
+
+def test_retry_delay_doubles_from_ten_minutes_and_is_capped_at_four_hours() -> None:
+    minutes = [d.retry_delay(n) / timedelta(minutes=1) for n in range(1, 9)]
+    assert minutes == [10, 20, 40, 80, 160, 240, 240, 240]
+    assert d.retry_delay(10_000) == timedelta(hours=4)
+    with pytest.raises(ValueError):
+        d.retry_delay(0)
+
+
+def test_a_failed_sync_is_retried_with_backoff_until_it_succeeds(
+    tmp_path: Path, paused_scheduler: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, "kiosk.daemon")
+    daemon, clock, sync = make(tmp_path, datetime(2026, 11, 28, 2, 41, tzinfo=TZ))
+    sched = d.build_scheduler(daemon, paused_scheduler)
+    sched.start(paused=True)
+    sync.ok = False
+    daemon.job_sync()  # the nightly run fails: the portal is down
+    waits = []
+    for _ in range(7):
+        d.on_watch(daemon, sched)  # the next clock-watch tick arms the retry
+        job = sched.get_job("sync-retry")
+        assert job is not None and job.kwargs == {"reason": "retry"}
+        waits.append((job.next_run_time - clock.now()) / timedelta(minutes=1))
+        clock.advance((job.next_run_time - clock.now()).total_seconds())
+        job.func(**job.kwargs)
+    assert waits == [10, 20, 40, 80, 160, 240, 240]
+    assert len(sync.calls) == 8
+    own = read_json(daemon.state_dir / d.DAEMON_STATE)
+    assert own is not None and own["sync_failures"] == 8
+    sync.ok = True  # the portal is back
+    d.on_watch(daemon, sched)
+    job = sched.get_job("sync-retry")
+    clock.advance((job.next_run_time - clock.now()).total_seconds())
+    job.func(**job.kwargs)
+    assert sync.calls[-1] == clock.now()
+    d.on_watch(daemon, sched)
+    assert sched.get_job("sync-retry") is None  # no more retries after a success
+    own = read_json(daemon.state_dir / d.DAEMON_STATE)
+    assert own is not None and "sync_failures" not in own and "next_retry" not in own
+    assert "sync.ok reason=retry version=9 changed=True" in caplog.messages
+
+
+def test_a_failed_catch_up_is_retried_too(tmp_path: Path, paused_scheduler: Any) -> None:
+    daemon, clock, sync = make(tmp_path, datetime(2026, 11, 30, 9, 15, tzinfo=TZ))
+    sched = d.build_scheduler(daemon, paused_scheduler)
+    sched.start(paused=True)
+    sync.ok = False
+    d.startup(daemon, sched)  # never synced: a catch-up is due
+    job = sched.get_job("sync-catchup")
+    job.func(**job.kwargs)
+    d.on_watch(daemon, sched)
+    assert sched.get_job("sync-retry").next_run_time == clock.now() + timedelta(minutes=10)
+
+
+def test_a_pending_retry_survives_a_restart_of_the_daemon(
+    tmp_path: Path, paused_scheduler: Any
+) -> None:
+    daemon, clock, sync = make(tmp_path, datetime(2026, 11, 28, 2, 41, tzinfo=TZ))
+    sync.ok = False
+    daemon.job_sync()
+    daemon.job_sync()  # second failure: next try in 20 minutes
+    clock.advance(300)
+    # the board restarts: a new daemon process on the same state directory
+    again, _, _ = make(tmp_path, clock.now())
+    again.sync_runner = sync
+    (again.state_dir / "state.json").write_text(
+        json.dumps({"last_success": {"time": "2026-11-27T02:44:00+08:00", "result": "updated"}})
+    )
+    sched = d.build_scheduler(again, paused_scheduler)
+    sched.start(paused=True)
+    d.startup(again, sched)
+    assert sched.get_job("sync-catchup") is None
+    job = sched.get_job("sync-retry")
+    assert job is not None
+    assert job.next_run_time == datetime(2026, 11, 28, 3, 1, tzinfo=TZ)  # 02:41 + 20 min
+
+
+# ----------------------------------------------------------------------------- clock jumps
+
+
+def test_a_backward_clock_jump_moves_a_pending_retry_by_the_same_amount(
+    tmp_path: Path, paused_scheduler: Any
+) -> None:
+    daemon, clock, sync = make(tmp_path, datetime(2026, 11, 28, 2, 41, tzinfo=TZ))
+    sched = d.build_scheduler(daemon, paused_scheduler)
+    sched.start(paused=True)
+    d.startup(daemon, sched)
+    sync.ok = False
+    daemon.job_sync()
+    d.on_watch(daemon, sched)
+    due = sched.get_job("sync-retry").next_run_time
+    assert due == clock.now() + timedelta(minutes=10)
+    clock.advance(60)
+    clock.jump_wall(timedelta(hours=-3))  # NTP corrects a clock that ran three hours ahead
+    clock.advance(30)
+    d.on_watch(daemon, sched)
+    # still nine and a half minutes away in elapsed time, not three hours and ten minutes
+    assert sched.get_job("sync-retry").next_run_time == due - timedelta(hours=3)
+    assert sched.get_job("sync-retry").next_run_time - clock.now() == timedelta(seconds=510)
+
+
+def test_no_power_or_expiry_decision_while_the_clock_reads_earlier_than_the_last_trusted_time(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    # the board lost power on Friday evening and boots without NTP: the clock reads the
+    # time fake-hwclock saved long before, earlier than the last trusted time
+    daemon, clock, _ = make(tmp_path, datetime(2026, 11, 27, 9, 0, tzinfo=TZ), synced=False)
+    state = daemon.state_dir
+    (state / d.DAEMON_STATE).write_text(json.dumps({"last_trusted": "2026-11-27T19:30:00+08:00"}))
+    (state / "power.json").write_text(json.dumps({"state": "off", "reason": "after-hours"}))
+    alerts_before = {"alerts": [{"id": "wind", "expires": "2026-11-27T12:00:00+08:00"}]}
+    (state / "alerts.json").write_text(json.dumps(alerts_before))
+    assert daemon.job_power() is None
+    daemon.job_alerts()
+    assert read_json(state / "power.json") == {"state": "off", "reason": "after-hours"}
+    assert read_json(state / "alerts.json") == alerts_before
+    assert any(m.startswith("clock.untrusted") for m in caplog.messages)
+    # NTP steps the clock to Monday morning: trusted again, decisions resume at once
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    sched = d.build_scheduler(daemon, BackgroundScheduler(timezone=TZ))
+    sched.start(paused=True)
+    try:
+        d.on_watch(daemon, sched)
+        clock.jump_wall(timedelta(days=3))
+        (tmp_path / "synchronized").touch()
+        clock.advance(30)
+        d.on_watch(daemon, sched)
+    finally:
+        sched.shutdown(wait=False)
+    assert read_json(state / "power.json")["state"] == "on"  # type: ignore[index]
+    assert any(m.startswith("clock.trusted") for m in caplog.messages)
+
+
+# ----------------------------------------------------------------------------- calendar coverage
+
+
+def test_missing_holiday_data_for_this_or_next_year_is_logged_once_per_year(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from kiosk.workcal import WorkCalendar, YearTable
+
+    caplog.set_level(logging.INFO, "kiosk.daemon")
+    daemon, clock, _ = make(tmp_path, datetime(2026, 12, 30, 9, 0, tzinfo=TZ))
+    daemon.calendar = WorkCalendar({2026: YearTable(2026, {}, {}, "test")})
+    for _ in range(3):
+        daemon.job_power()
+        clock.advance(86400)  # into 2027, then 2028 becomes "next year"
+    events = [m.split(":")[0] for m in caplog.messages if m.startswith("calendar.")]
+    assert events == ["calendar.uncovered_year year=2027", "calendar.uncovered_year year=2028"]
+    # power still runs, on the Monday–Friday fallback: Friday 2027-01-01 (really 元旦, but
+    # the data does not say so) counts as a working day — hence the warning
+    doc = read_json(daemon.state_dir / "power.json")
+    assert doc is not None and (doc["state"], doc["reason"]) == ("on", "office-hours")
+
+
+def test_a_covered_calendar_logs_nothing(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from kiosk.workcal import WorkCalendar, YearTable
+
+    caplog.set_level(logging.INFO, "kiosk.daemon")
+    daemon, _, _ = make(tmp_path, datetime(2026, 12, 30, 9, 0, tzinfo=TZ))
+    daemon.calendar = WorkCalendar({y: YearTable(y, {}, {}, "test") for y in (2026, 2027)})
+    daemon.job_power()
+    assert not any(m.startswith("calendar.") for m in caplog.messages)
+
+
+# ----------------------------------------------------------------------------- one daemon only
+
+
+def test_a_second_daemon_on_the_same_state_directory_exits_with_one_clear_line(
+    tmp_path: Path,
+) -> None:
+    import io
+    import os
+
+    from kiosk.cli import Environment, main
+
+    state = tmp_path / "state"
+    state.mkdir()
+    config = tmp_path / "kiosk.yaml"
+    config.write_text(f"state_dir: {state}\npower:\n  backend: blank\n")
+    first = d.acquire_instance_lock(state)  # a running daemon
+    try:
+        out, err = io.StringIO(), io.StringIO()
+        code = main(
+            ["daemon", "--once", "power", "--config", str(config)],
+            Environment(stdout=out, stderr=err, environ={}),
+        )
+        assert code == 1
+        lines = err.getvalue().splitlines()
+        assert len(lines) == 1 and f"pid {os.getpid()}" in lines[0]
+        assert "另一个 kiosk daemon 已在运行" in lines[0] and "Traceback" not in err.getvalue()
+        assert not (state / "power.json").exists()
+    finally:
+        os.close(first)
+    code = main(
+        ["daemon", "--once", "power", "--config", str(config)],
+        Environment(stdout=io.StringIO(), stderr=io.StringIO(), environ={}),
+    )
+    assert code == 0 and (state / "power.json").exists()
+
+
+def test_the_instance_lock_is_released_when_its_holder_dies(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from kiosk.daemon import "
+            "acquire_instance_lock as a; a(Path(sys.argv[1])); print('held', flush=True); "
+            "time.sleep(60)",
+            str(tmp_path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        with pytest.raises(d.AlreadyRunning) as info:
+            d.acquire_instance_lock(tmp_path)
+        assert info.value.pid == holder.pid
+    finally:
+        holder.kill()
+        holder.wait()
+    os.close(d.acquire_instance_lock(tmp_path))  # no stale lock after a crash
+
+
+def test_daemon_json_is_replaced_atomically_under_concurrent_updates(tmp_path: Path) -> None:
+    daemon, _, _ = make(tmp_path, datetime(2026, 11, 28, 2, 41, tzinfo=TZ))
+
+    def writer(key: str) -> None:
+        for i in range(200):
+            daemon._save_own(**{key: i})
+
+    threads = [threading.Thread(target=writer, args=(f"k{n}",)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    own = read_json(daemon.state_dir / d.DAEMON_STATE)
+    assert own is not None and {own[f"k{n}"] for n in range(4)} == {199}
+    assert [p.name for p in daemon.state_dir.iterdir() if p.name.startswith(".")] == []

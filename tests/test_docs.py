@@ -47,3 +47,14 @@ def test_every_config_key_is_described_in_chinese() -> None:
     for _, (table, _) in SECTIONS.items():
         for key in table.names():
             assert f"`{key}`" in chinese_part, key
+
+
+def test_every_log_event_of_the_daemon_and_power_is_listed_in_deploy_md() -> None:
+    # journalctl greps and fleet alerts rely on these keys: each one is explained
+    deploy = (ROOT / "docs" / "deploy.md").read_text("utf-8")
+    event = re.compile(r'log\.(?:info|warning|error)\(\s*"([a-z_]+\.[a-z_]+)')
+    keys: set[str] = set()
+    for name in ("daemon.py", "power.py", "alerts.py", "commands/daemon.py"):
+        keys |= set(event.findall((ROOT / "kiosk" / name).read_text("utf-8")))
+    assert {"sync.fail", "sync.retry_scheduled", "calendar.uncovered_year"} <= keys
+    assert sorted(k for k in keys if f"`{k}`" not in deploy) == []

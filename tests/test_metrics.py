@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import urllib.request
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -73,6 +74,13 @@ def test_all_issue_metrics_are_exported_with_correct_values() -> None:
     assert values["kiosk_holiday_data_last_year"] == 2026
     assert values["kiosk_holiday_data_covers_next_year"] == 0
     assert values["kiosk_alerts_active"] == 1
+    assert values["kiosk_sync_consecutive_failures"] == 0
+
+
+def test_consecutive_sync_failures_come_from_the_daemon_state() -> None:
+    inputs = replace(full_inputs(), daemon={"last_sync_result": "fail", "sync_failures": 3})
+    assert parse(render(collect(inputs)))["kiosk_sync_consecutive_failures"] == 3
+    assert "kiosk_sync_consecutive_failures" not in render(collect(Inputs()))  # never tried
 
 
 def test_unknown_values_are_left_out_rather_than_reported_as_zero() -> None:

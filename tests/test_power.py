@@ -332,3 +332,50 @@ def test_the_state_holds_until_next_change_and_flips_there(
         probe = now + span * frac
         assert power_state(probe, cfg, CAL).on == decision.on, probe
     assert power_state(change, cfg, CAL).on != decision.on
+
+
+# cec-ctl echoes what the TV reports (OSD name, vendor strings): GBK from a Chinese TV, or junk.
+NOT_UTF8 = r"printf 'OSD name: \263\244\272\347 \377\376\n'"
+
+
+def _cec_on_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str) -> PowerController:
+    fake_program(tmp_path, "cec-ctl", body)
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:/usr/bin:/bin")
+    device = tmp_path / "cec0"
+    device.touch()
+    backend = choose_backend(
+        PowerConfig(backend="auto", cec_device=str(device), command_timeout=0.5), {}
+    )
+    assert isinstance(backend, CecBackend)
+    state = tmp_path / "state"
+    state.mkdir()
+    return PowerController(state, backend)
+
+
+def test_cec_output_that_is_not_utf8_does_not_break_a_working_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    ctl = _cec_on_path(tmp_path, monkeypatch, NOT_UTF8)
+    caplog.set_level(logging.INFO, "kiosk.power")
+    ctl.apply(power_state(at(2026, 11, 27, 19), CFG, CAL), at(2026, 11, 27, 19))
+    assert not ctl.backend_failing
+    assert read_json(ctl.path)["state"] == "off"  # type: ignore[index]
+    assert not any("backend_fail" in r.getMessage() for r in caplog.records)
+
+
+def test_a_failing_cec_command_with_non_utf8_errors_falls_back_to_blanking(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    ctl = _cec_on_path(tmp_path, monkeypatch, NOT_UTF8 + " >&2\nexit 1")
+    caplog.set_level(logging.INFO, "kiosk.power")
+    ctl.apply(power_state(at(2026, 11, 27, 19), CFG, CAL), at(2026, 11, 27, 19))
+    assert ctl.backend_failing
+    assert read_json(ctl.path)["state"] == "off"  # type: ignore[index]  # the player blanks
+    fail = [r.getMessage() for r in caplog.records if "backend_fail" in r.getMessage()]
+    assert len(fail) == 1 and "exit 1" in fail[0] and "\ufffd" in fail[0]
+
+
+def test_run_command_replaces_undecodable_bytes(tmp_path: Path) -> None:
+    prog = fake_program(tmp_path, "junk", NOT_UTF8)
+    result = run_command([str(prog)], 5)
+    assert result.returncode == 0 and "OSD name:" in result.stdout and "\ufffd" in result.stdout

@@ -76,19 +76,29 @@ def test_ordinary_weekend_is_rest_and_ordinary_weekday_is_work() -> None:
     assert cal.holiday_name(date(2026, 11, 29)) is None
 
 
-def test_packaged_data_covers_2004_to_2026_but_not_2027() -> None:
+def test_packaged_data_covers_every_year_from_2004_through_at_least_2026() -> None:
+    # chinese-calendar adds next year's table each winter once the State Council publishes
+    # it: the end of the data moves, so only its start and a lower bound are fixed here
     cal = default_calendar()
-    assert cal.covered_years() == (2004, 2026)
-    assert cal.covers(2004) and cal.covers(2026)
-    assert not cal.covers(2003) and not cal.covers(2027)
-    assert set(package_tables()) == set(range(2004, 2027))
+    first, last = cal.covered_years()
+    assert first == 2004 and last >= 2026
+    assert all(cal.covers(y) for y in range(first, last + 1))
+    assert not cal.covers(first - 1) and not cal.covers(last + 1)
+    assert set(package_tables()) == set(range(first, last + 1))
+
+
+def _first_uncovered_year() -> int:
+    return default_calendar().covered_years()[1] + 1
 
 
 def test_uncovered_year_falls_back_to_monday_to_friday() -> None:
     cal = default_calendar()
-    assert cal.is_workday(date(2027, 1, 1))  # really 元旦, but unknown: fallback says Friday
-    assert cal.is_holiday(date(2027, 1, 2))
-    info = cal.day(date(2027, 1, 1))
+    year = _first_uncovered_year()
+    new_year = date(year, 1, 1)  # really 元旦, but unknown: the fallback goes by weekday
+    assert cal.is_workday(new_year) == (new_year.isoweekday() <= 5)
+    saturday = next(date(year, 1, n) for n in range(1, 8) if date(year, 1, n).isoweekday() == 6)
+    assert cal.is_holiday(saturday)
+    info = cal.day(new_year)
     assert not info.covered
     assert "按周一至周五推算" in info.label_zh()
     assert cal.is_workday(date(1999, 10, 1))  # before the data: fallback too
@@ -96,11 +106,12 @@ def test_uncovered_year_falls_back_to_monday_to_friday() -> None:
 
 def test_warnings_for_names_each_uncovered_year_once_with_a_stable_key() -> None:
     cal = default_calendar()
-    warnings = cal.warnings_for([2026, 2027, 2027, 2028])
+    year = _first_uncovered_year()
+    warnings = cal.warnings_for([year - 1, year, year, year + 1])
     assert [w.key for w in warnings] == ["calendar.uncovered_year"] * 2
-    assert "2027年" in warnings[0].zh and "2028年" in warnings[1].zh
+    assert f"{year}年" in warnings[0].zh and f"{year + 1}年" in warnings[1].zh
     assert not warnings[0].is_error
-    assert cal.warnings_for([2025, 2026]) == []
+    assert cal.warnings_for([year - 2, year - 1]) == []
 
 
 def test_calendar_is_pure_given_its_tables() -> None:
@@ -159,7 +170,7 @@ def test_override_year_table_makes_2027_covered_with_its_holidays_and_makeup_day
     assert diags == []
     cal = build_calendar(ov)
     assert cal.covers(2027)
-    assert cal.covered_years() == (2004, 2027)
+    assert cal.covered_years() == (2004, max(2027, default_calendar().covered_years()[1]))
     assert cal.warnings_for([2027]) == []
     assert cal.is_holiday(date(2027, 1, 1)) and cal.holiday_name(date(2027, 1, 1)) == "元旦"
     assert cal.is_workday(date(2027, 2, 20))  # Saturday, make-up day
@@ -177,12 +188,13 @@ def test_override_year_table_replaces_packaged_data_for_that_year() -> None:
 
 
 def test_year_table_with_an_error_is_dropped_whole_and_said_so() -> None:
-    text = "years:\n  2027:\n    holidays:\n      - {name: 元旦, date: 2028-01-01}\n"
+    # a year no packaged data will reach, so "not covered" can only come from the drop
+    text = "years:\n  2090:\n    holidays:\n      - {name: 元旦, date: 2091-01-01}\n"
     ov, diags = parse(text)
-    assert 2027 not in ov.years
+    assert 2090 not in ov.years
     assert any("calendar.wrong_year" in d for d in diags)
     assert any("calendar.year_ignored" in d for d in diags)
-    assert not build_calendar(ov).covers(2027)
+    assert not build_calendar(ov).covers(2090)
 
 
 def test_override_of_the_shipped_example_parses_cleanly() -> None:
@@ -198,7 +210,7 @@ def test_empty_override_file_means_no_overrides(tmp_path: Path) -> None:
     f.write_text("# nothing yet\n", encoding="utf-8")
     cal, diags = load_calendar(str(f))
     assert diags == []
-    assert cal.covered_years() == (2004, 2026)
+    assert cal.covered_years() == default_calendar().covered_years()
 
 
 def test_no_override_path_gives_the_packaged_calendar() -> None:

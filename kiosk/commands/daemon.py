@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
+from collections.abc import Mapping
 from types import FrameType
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -16,6 +18,7 @@ from kiosk.errors import KioskError
 
 if TYPE_CHECKING:
     from kiosk.cli import Environment
+    from kiosk.daemon import Daemon
 
 NAME = "daemon"
 HELP = "后台调度：夜间同步、紧急通知、屏幕开关、日常维护 (scheduler daemon)"
@@ -62,6 +65,23 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     except (KeyError, ValueError) as exc:
         raise KioskError(f"未知时区 {config.timezone} (unknown time zone)") from exc
     daemon = d.make_daemon(config, clock, environ)
+    try:
+        # held until the process exits: a second daemon (or --once beside a running one)
+        # must not write the same state files
+        lock_fd = d.acquire_instance_lock(daemon.state_dir)
+    except d.AlreadyRunning as exc:
+        logging.getLogger("kiosk.daemon").error("daemon.already_running pid=%s", exc.pid)
+        raise KioskError(str(exc), key="daemon.already_running") from None
+    try:
+        return _run(args, daemon, environ)
+    finally:
+        os.close(lock_fd)
+
+
+def _run(args: argparse.Namespace, daemon: Daemon, environ: Mapping[str, str]) -> int:
+    from kiosk import daemon as d
+
+    config = daemon.config
     if args.once:
         job = getattr(daemon, f"job_{args.once}")
         job()
