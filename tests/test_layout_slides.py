@@ -178,6 +178,16 @@ def test_guide_numbers_its_steps_and_shows_the_service_information() -> None:
     assert "30个工作日" in lines and "不收费" in lines
 
 
+def test_a_step_number_is_read_just_before_its_step() -> None:
+    for p in pages_at((1920, 1080)):
+        ops = list(text_ops(p.ops))
+        for i, op in enumerate(ops):
+            if op.role == "marker":
+                nxt = ops[i + 1]
+                assert nxt.role == "list"
+                assert abs(nxt.y + nxt.size / 2 - (op.y + op.size / 2)) < op.size
+
+
 def test_portrait_guide_shows_every_information_row_on_its_first_page() -> None:
     page = next(p for p in pages_at((1080, 1920)) if p.entry_id == "dibao-guide")
     for label in ("办理地点", "办公时间", "承诺时限", "收费标准", "咨询电话"):
@@ -232,6 +242,52 @@ def test_a_short_alert_title_is_fitted_larger_than_a_long_one() -> None:
         return next(op.size for op in text_ops(p.ops) if op.role == "alert-title")
 
     assert title_size(short) > title_size(long)
+
+
+def test_an_alert_valid_to_a_date_names_that_day_and_a_new_year() -> None:
+    from kiosk.layout.alert import alert_footer_parts
+    from kiosk.model import Alert
+
+    tz = NOW.tzinfo
+    issued = datetime(2026, 11, 20, 9, 0, tzinfo=tz)
+    to_date = Alert("blue", "t", expires=datetime(2027, 6, 16, 0, 0, tzinfo=tz), issued=issued)
+    to_time = Alert("blue", "t", expires=datetime(2026, 11, 21, 18, 0, tzinfo=tz), issued=issued)
+    assert alert_footer_parts(to_date, "镇政府")[2] == "有效至2027年6月15日"
+    assert alert_footer_parts(to_time, "镇政府")[2] == "有效至11月21日 18:00"
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_short_alert_title_is_not_broken_inside_a_word_when_one_line_reads_well(
+    size: tuple[int, int],
+) -> None:
+    from kiosk.model import Alert
+
+    ctx = make_ctx(size)
+    hinted = Alert("blue", "冬春季森林草原 防火期提示", "林区、草原内严禁一切野外用火。")
+    page = layout_entry(Entry("a", "alert", hinted), ctx)[0]
+    title = [op.text for op in text_ops(page.ops) if op.role == "alert-title"]
+    # One line where it fits at a large size; else broken where the writer marked it.
+    assert title in (["冬春季森林草原防火期提示"], ["冬春季森林草原", "防火期提示"])
+    if size[0] > size[1]:
+        assert len(title) == 1
+
+
+def test_a_title_breaks_after_punctuation_rather_than_inside_a_phrase() -> None:
+    from kiosk.layout.textblock import choose_title_lines
+
+    ctx = make_ctx((1920, 1080))
+    size, lines = choose_title_lines(
+        "寒潮橙色预警：明日起气温骤降12℃以上",
+        1800,
+        200 * 1.25 * 3,
+        range(60, 201),
+        lambda s: ctx.metrics.measure("bold", s),
+        line_height=1.25,
+        max_lines=3,
+        enough=108,
+    )
+    assert lines == ["寒潮橙色预警：", "明日起气温骤降12℃以上"]
+    assert size > 108
 
 
 def test_display_time_follows_reading_speed_within_bounds() -> None:

@@ -3,7 +3,7 @@ at the top, the title and body auto-fitted as large as they go, issuer and times
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from kiosk.displaylist import BoxOp, Op, TextOp
 from kiosk.layout.common import SlidePage, fit_line, make_page, seconds_for
@@ -13,9 +13,28 @@ from kiosk.model import Alert, Entry
 from kiosk.text import autofit
 from kiosk.text.autofit import fits
 
+#: An alert title this fraction of the screen height tall reads from across the lobby;
+#: beyond it, fewer lines and unsplit words matter more than size.
+ALERT_TITLE_ENOUGH = 0.1
+
 
 def _when(d: datetime) -> str:
     return f"{d.month}月{d.day}日 {d.hour:02d}:{d.minute:02d}"
+
+
+def _until(end: datetime, ref: datetime | None) -> str:
+    """``有效至6月15日`` for an alert that ends at midnight (a date given without a time
+    runs to the end of that day, so midnight names the day before, not ``6月16日 00:00``);
+    the year is written when it is not the year of ``ref`` (the issue time)."""
+    if (end.hour, end.minute, end.second) == (0, 0, 0):
+        day = (end - timedelta(days=1)).date()
+        text = f"{day.month}月{day.day}日"
+    else:
+        day = end.date()
+        text = _when(end)
+    if ref is not None and day.year != ref.year:
+        text = f"{day.year}年{text}"
+    return f"有效至{text}"
 
 
 def alert_footer_parts(a: Alert, office: str) -> list[str]:
@@ -23,7 +42,7 @@ def alert_footer_parts(a: Alert, office: str) -> list[str]:
     if a.issued is not None:
         parts.append(f"{_when(a.issued)}发布")
     if a.expires is not None:
-        parts.append(f"有效至{_when(a.expires)}")
+        parts.append(_until(a.expires, a.issued))
     return parts
 
 
@@ -90,6 +109,7 @@ def layout_alert(entry: Entry, a: Alert, ctx: LayoutContext) -> list[SlidePage]:
             font="bold",
             role="alert-title",
             line_height=1.25,
+            enough=round(H * ALERT_TITLE_ENOUGH),
         )
 
     top_size = max(tmin, min(tmax, round(box_h * (0.42 if a.body else 1.0) / 1.25)))
