@@ -195,6 +195,26 @@ def test_portrait_guide_shows_every_information_row_on_its_first_page() -> None:
     assert any(isinstance(op, ImageOp) and op.source.startswith("qr:") for op in page.ops)
 
 
+def test_a_portrait_guide_whose_information_cannot_fit_a_panel_loses_no_row() -> None:
+    from kiosk.model import Guide
+
+    long = "不收取费用；申请数量、频次明显超过合理范围的，依法按规定收取信息处理费。" * 2
+    g = Guide(
+        "政府信息依申请公开",
+        steps=("提交申请", "登记受理"),
+        location="镇政府办公楼一楼 党政办公室（依申请公开受理）" * 2,
+        hours="工作日 上午8:30—12:00，下午14:30—17:30（法定节假日除外）",
+        time_limit="能当场答复的当场答复；否则20个工作日内答复",
+        fee=long,
+        phone="0470-8942932",
+    )
+    pages = layout_entry(Entry("g", "guide", g), make_ctx((1080, 1920)))
+    text = "".join(line for p in pages for line in p.lines)
+    for label in ("办理地点", "办公时间", "承诺时限", "收费标准", "咨询电话：0470-8942932"):
+        assert label in text
+    assert "提交申请" in text
+
+
 def test_report_shows_key_figures_with_units_and_a_chart() -> None:
     page = next(p for p in pages_at((1920, 1080)) if p.entry_id == "report-2018")
     figures = {op.text for op in text_ops(page.ops) if op.role == "figure"}

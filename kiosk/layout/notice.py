@@ -128,18 +128,27 @@ def header_ops(ctx: LayoutContext, n: Notice, inner: Rect) -> tuple[list[Op], fl
 
 
 def running_head(ctx: LayoutContext, title: str, inner: Rect) -> tuple[list[Op], float]:
-    """Continuation-page head: the title on one line, smaller, over a thin rule."""
+    """Continuation-page head: the title, smaller, over a thin rule — on one line, or on
+    two balanced lines when one would be too small (never cut short: a resident who comes
+    by in the middle of a long notice reads here what it is)."""
     t = ctx.theme
     sz = ctx.sizes
     x, y, w, _ = inner
-    size, text = fit_line(ctx, title, "bold", sz.h2, w, sz.body)
-    tw = ctx.metrics.measure("bold", size)(text)
-    row_h = size * 1.45
-    ops: list[Op] = [
-        TextOp(text, x + (w - tw) / 2, y + (row_h - size) / 2, size, t.text, "bold", "title", tw)
-    ]
+    ops: list[Op]
+    ops, bottom = fitted_title(
+        ctx,
+        title,
+        x,
+        y,
+        w,
+        max_size=sz.h2,
+        min_size=sz.small,
+        color=t.text,
+        font="bold",
+        line_height=1.45,
+    )
     rule = max(2, sz.rule // 2)
-    bottom = y + row_h + sz.gap * 0.3
+    bottom += sz.gap * 0.3
     ops.append(BoxOp((round(x), round(bottom), w, rule), t.rule))
     return ops, bottom + rule + sz.gap
 
