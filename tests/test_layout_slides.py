@@ -158,6 +158,14 @@ def test_a_notice_with_a_url_shows_a_qr_code_on_every_page() -> None:
             assert qrs[0].rect[2] >= 0.15 * min(size)
 
 
+@pytest.mark.parametrize("size", SIZES)
+def test_the_qr_caption_is_shown_whole(size: tuple[int, int]) -> None:
+    for p in pages_at(size):
+        captions = [op.text for op in text_ops(p.ops) if op.role == "caption"]
+        if captions:
+            assert "".join(captions) in ("扫码查看全文", "扫码办理"), (p.entry_id, captions)
+
+
 def test_guide_numbers_its_steps_and_shows_the_service_information() -> None:
     pages = [p for p in pages_at((1920, 1080)) if p.entry_id == "dibao-guide"]
     lines = [line for p in pages for line in p.lines]

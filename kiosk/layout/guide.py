@@ -150,7 +150,7 @@ def _panel_ops(
     body, used, qr_rect = found
     ops += body
     if qr_rect is not None:
-        ops += qr_block(ctx, g.url or "", qr_rect, caption="扫码办理")
+        ops += qr_block(ctx, g.url or "", qr_rect, caption="扫码 办理")
     return ops, fitted
 
 

@@ -25,6 +25,7 @@ from kiosk.model import Entry, Notice, Publicity
 from kiosk.text import LaidLine, TextPage, paginate, parse_blocks
 
 SEP = "　"
+QR_CAPTION = "扫码查看全文"
 
 
 def format_cn_date(d: date) -> str:
@@ -230,6 +231,8 @@ def layout_notice(entry: Entry, n: Notice, ctx: LayoutContext) -> list[SlidePage
     elif n.url:
         qr_side = round(iw * 0.24)
     cap_h = round(sz.small * 1.6)
+    if qr_side and ctx.metrics.measure("regular", round(sz.small * 0.9))(QR_CAPTION) > qr_side:
+        cap_h += round(sz.small * 1.3)  # room for the caption on two lines (see qr_block)
     left_w = iw - (qr_side + sz.gap * 2 if (qr_side and sz.portrait) else 0)
     pub_ops: list[Op] = []
     pub_w = pub_h = 0.0
