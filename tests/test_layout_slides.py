@@ -86,6 +86,32 @@ def test_every_drawn_text_has_aa_contrast_with_what_is_under_it(
                 assert contrast_ratio(op.color, bg) >= AA_CONTRAST, (page.entry_id, op.text)
 
 
+@pytest.mark.parametrize("level", ["blue", "yellow", "orange", "red"])
+@pytest.mark.parametrize("theme", ["civic", "contrast"])
+def test_every_alert_level_draws_all_its_text_with_aa_contrast(level: str, theme: str) -> None:
+    from kiosk.model import Alert
+
+    tz = NOW.tzinfo
+    alert = Alert(
+        level,  # type: ignore[arg-type]
+        "寒潮预警：明日起气温骤降12℃以上",
+        "受强冷空气影响，未来两天我镇气温将下降12℃以上，请注意防寒保暖，减少外出。",
+        expires=datetime(2026, 11, 26, 18, 0, tzinfo=tz),
+        issued=datetime(2026, 11, 24, 9, 0, tzinfo=tz),
+    )
+    for size in [(1920, 1080), (1080, 1920)]:
+        ctx = make_ctx(size, theme)
+        page = layout_entry(Entry("a", "alert", alert), ctx)[0]
+        ops = list(page.ops)
+        texts = [(i, op) for i, op in enumerate(ops) if isinstance(op, TextOp)]
+        assert len(texts) >= 4
+        for i, op in texts:
+            bg = background_under(ops, i, page.background)
+            assert contrast_ratio(op.color, bg) >= AA_CONTRAST, (level, op.text)
+            if op.role == "alert-body":
+                assert op.size >= MIN_BODY_RATIO * size[1]
+
+
 def test_pages_are_numbered_n_of_total() -> None:
     pages = [p for p in pages_at((1920, 1080)) if p.entry_id == "annual-report"]
     assert len(pages) > 3
