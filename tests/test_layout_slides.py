@@ -445,6 +445,21 @@ def test_regions_tile_the_screen_without_overlap() -> None:
         assert rg.content[3] > 0.6 * h
 
 
+def test_without_ticker_items_no_empty_ticker_band_is_drawn() -> None:
+    with_items = make_ctx((1920, 1080))
+    without = make_ctx((1920, 1080), ticker=Ticker(items=()))
+    bands = [
+        [
+            op
+            for op in frame_ops(c, NOW, UPDATED)
+            if isinstance(op, BoxOp) and op.rect == c.regions.ticker
+        ]
+        for c in (with_items, without)
+    ]
+    assert [op.color for op in bands[0]] == [with_items.theme.ticker_bg]
+    assert bands[1] == []
+
+
 def test_ticker_text_joins_items_with_the_separator() -> None:
     t = Ticker(items=("甲", " ", "乙"), separator=" ◆ ")
     assert ticker_text(t) == "甲 ◆ 乙 ◆ "
