@@ -381,6 +381,22 @@ def test_image_pages_fit_the_picture_and_caption_in_the_content_area(tmp_path: P
         assert contains(ctx.regions.content, img.rect)
 
 
+def test_a_wide_picture_on_an_upright_screen_has_its_caption_right_under_it(
+    tmp_path: Path,
+) -> None:
+    photo = make_photo(tmp_path / "photo.jpg", (1600, 900))
+    ctx = make_ctx((1080, 1920))
+    page = layout_entry(Entry("p", "image", Image(str(photo), "contain", "镇便民服务中心")), ctx)[0]
+    img = next(op for op in page.ops if isinstance(op, ImageOp))
+    cap = next(op for op in text_ops(page.ops) if op.role == "caption")
+    x, y, w, h = img.rect
+    assert abs(w / h - 16 / 9) < 0.02  # the rect is the picture itself
+    assert 0 <= cap.y - (y + h) <= cap.size  # the caption follows the picture
+    cx, cy, cw, ch = ctx.regions.content
+    above, below = y - cy, cy + ch - (cap.y + cap.size)
+    assert abs(above - below) < cap.size * 1.5  # the pair is centred
+
+
 def test_relative_image_paths_resolve_against_the_playlist_directory(tmp_path: Path) -> None:
     make_photo(tmp_path / "p.png", (64, 36))
     ctx = make_ctx((1280, 720), base_dir=str(tmp_path))
