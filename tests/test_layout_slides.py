@@ -389,10 +389,10 @@ def test_a_wide_picture_on_an_upright_screen_has_its_caption_right_under_it(
     page = layout_entry(Entry("p", "image", Image(str(photo), "contain", "镇便民服务中心")), ctx)[0]
     img = next(op for op in page.ops if isinstance(op, ImageOp))
     cap = next(op for op in text_ops(page.ops) if op.role == "caption")
-    x, y, w, h = img.rect
+    _, y, w, h = img.rect
     assert abs(w / h - 16 / 9) < 0.02  # the rect is the picture itself
     assert 0 <= cap.y - (y + h) <= cap.size  # the caption follows the picture
-    cx, cy, cw, ch = ctx.regions.content
+    _, cy, _, ch = ctx.regions.content
     above, below = y - cy, cy + ch - (cap.y + cap.size)
     assert abs(above - below) < cap.size * 1.5  # the pair is centred
 
