@@ -266,6 +266,24 @@ def test_report_shows_key_figures_with_units_and_a_chart() -> None:
     assert len(bars) == 5
 
 
+@pytest.mark.parametrize("size", [(1080, 1920), (720, 1280)])
+def test_portrait_key_figures_are_rows_with_one_number_size_and_one_label_size(
+    size: tuple[int, int],
+) -> None:
+    ctx = make_ctx(size)
+    page = next(p for p in pages_at(size) if p.entry_id == "report-2018")
+    ops = list(text_ops(page.ops))
+    figures = [op for op in ops if op.role == "figure"]
+    labels = [op for op in ops if op.role == "label"]
+    assert [op.text for op in figures] == ["179", "6", "11", "0"]
+    assert len({op.size for op in figures}) == 1 and len({op.size for op in labels}) == 1
+    assert figures[0].size >= 1.4 * ctx.sizes.body
+    assert labels[0].size >= ctx.sizes.meta
+    for f in figures:  # each label on its number's row, to its right
+        row = [op for op in labels if abs((op.y + op.size / 2) - (f.y + f.size / 2)) < f.size]
+        assert row and all(op.x > f.x + f.width for op in row)
+
+
 def test_alert_fills_the_screen_in_its_level_colour() -> None:
     ctx = make_ctx((1920, 1080))
     page = next(p for p in pages_at((1920, 1080)) if p.kind == "alert")
