@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from kiosk.displaylist import BoxOp, Op, TextOp
 from kiosk.layout.common import SlidePage, fit_line, make_page, seconds_for
 from kiosk.layout.context import LayoutContext
-from kiosk.layout.textblock import fitted_title
+from kiosk.layout.textblock import centred_x, fitted_title
 from kiosk.model import Alert, Entry
 from kiosk.text import autofit
 from kiosk.text.autofit import fits
@@ -154,13 +154,22 @@ def layout_alert(entry: Entry, a: Alert, ctx: LayoutContext) -> list[SlidePage]:
         max_lines = max(1, int(body_h // step))
         if len(lines) > max_lines:
             lines = [*lines[: max_lines - 1], lines[max_lines - 1].rstrip() + "…"]
+        # Title and body as one block, centred vertically between the level label and
+        # the footer (not hanging from the top with a gap above the footer).
+        dy = max(0.0, (box_h - (body_top - box_top) - len(lines) * step) / 2)
+        k = len(ops) - len(title_ops)
+        ops[k:] = [
+            TextOp(o.text, o.x, o.y + dy, o.size, o.color, o.font, o.role, o.width)
+            for o in ops[k:]
+            if isinstance(o, TextOp)
+        ]
         for i, line in enumerate(lines):
             w = measure(line)
             ops.append(
                 TextOp(
                     line,
-                    m + (box_w - w) / 2,
-                    body_top + i * step + (step - size) / 2,
+                    centred_x(m, box_w, line, w, size),
+                    body_top + dy + i * step + (step - size) / 2,
                     size,
                     colors.text,
                     "regular",

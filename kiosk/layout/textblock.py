@@ -29,6 +29,16 @@ _CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
 _HINT = re.compile(f"(?<=[{_CJK}]) +(?=[{_CJK}])")
 # Punctuation after which a title reads well broken (the mark stays on the first line).
 _AFTER_PUNCT = frozenset("，、：；！？·）》」』】〕”")
+# Marks whose glyph fills only the left half of the em in Simplified Chinese fonts.
+_BLANK_RIGHT = frozenset("，。、：；！？）》」』】〕”’")
+
+
+def centred_x(x: float, width: float, line: str, w: float, size: int) -> float:
+    """Left edge of ``line`` (advance ``w``) centred in ``[x, x + width]``.  A line ending
+    in a stop or closing mark (，。：）…) has a blank right half-em in the SC design, so the
+    ink is centred rather than the advance (never past the right edge)."""
+    blank = size * 0.5 if line and line[-1] in _BLANK_RIGHT else 0.0
+    return min(x + (width - w + blank) / 2, x + width - w) if w <= width else x
 
 
 def title_parts(text: str) -> list[str]:
@@ -155,7 +165,7 @@ def fitted_title(
     step = size * line_height
     for i, line in enumerate(lines):
         w = measure(line)
-        lx = x + (width - w) / 2 if align == "center" else x
+        lx = centred_x(x, width, line, w, size) if align == "center" else x
         ly = y + i * step + (step - size) / 2
         ops.append(TextOp(line, lx, ly, size, color, font, role, w))
     return ops, y + len(lines) * step
