@@ -24,8 +24,9 @@ TITLE = "Text layout (line breaking, paragraphs, pagination)"
 
 NOTES = """
 A 2,600-character notice (the seed annual report, extended with its own paragraphs) at
-1920×1080: body 42 px (3.9 % of the height), headings bold and larger, a text column of
-1760 × 700 px, Noto Sans CJK SC (face 2) regular and bold. Warm = measure caches filled;
+1920×1080: body 48 px (the slides' body size there, 4.4 % of the height), headings bold
+and larger, a text column of 1760 × 700 px, Noto Sans CJK SC (face 2) regular and bold.
+Warm = measure caches filled;
 cold = fresh `MeasureCache` with freshly opened fonts (every glyph advance measured again).
 The baseline is pygame-ce's own `Font.render(..., wraplength=1760)` of the same text in the
 same run (SDL_ttf wrapping, which follows none of the clreq rules, plus drawing the pixels,
@@ -36,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "tests" / "data" / "seed-report.txt"
 NOTICE_CHARS = 2600
 SCREEN = (1920, 1080)
-BODY_PX = 42
+BODY_PX = 48  # == get_theme("civic").sizes(SCREEN).body (checked in run())
 COLUMN = (1760, 700)
 
 
@@ -71,7 +72,9 @@ def run(quick: bool = False) -> dict[str, float]:
     from kiosk.text.measure import FaceMeasure, MeasureCache, fresh_opener
     from kiosk.text.paginate import paginate
     from kiosk.text.paragraphs import TextStyle, default_styles, layout_blocks, parse_blocks
+    from kiosk.themes import get_theme
 
+    assert get_theme("civic").sizes(SCREEN).body == BODY_PX, "update BODY_PX and NOTES"
     fonts = FontConfig()
     text = notice_text()
     styles = default_styles(BODY_PX)

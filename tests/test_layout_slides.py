@@ -86,6 +86,32 @@ def test_every_drawn_text_has_aa_contrast_with_what_is_under_it(
                 assert contrast_ratio(op.color, bg) >= AA_CONTRAST, (page.entry_id, op.text)
 
 
+@pytest.mark.parametrize("level", ["blue", "yellow", "orange", "red"])
+@pytest.mark.parametrize("theme", ["civic", "contrast"])
+def test_every_alert_level_draws_all_its_text_with_aa_contrast(level: str, theme: str) -> None:
+    from kiosk.model import Alert
+
+    tz = NOW.tzinfo
+    alert = Alert(
+        level,  # type: ignore[arg-type]
+        "寒潮预警：明日起气温骤降12℃以上",
+        "受强冷空气影响，未来两天我镇气温将下降12℃以上，请注意防寒保暖，减少外出。",
+        expires=datetime(2026, 11, 26, 18, 0, tzinfo=tz),
+        issued=datetime(2026, 11, 24, 9, 0, tzinfo=tz),
+    )
+    for size in [(1920, 1080), (1080, 1920)]:
+        ctx = make_ctx(size, theme)
+        page = layout_entry(Entry("a", "alert", alert), ctx)[0]
+        ops = list(page.ops)
+        texts = [(i, op) for i, op in enumerate(ops) if isinstance(op, TextOp)]
+        assert len(texts) >= 4
+        for i, op in texts:
+            bg = background_under(ops, i, page.background)
+            assert contrast_ratio(op.color, bg) >= AA_CONTRAST, (level, op.text)
+            if op.role == "alert-body":
+                assert op.size >= MIN_BODY_RATIO * size[1]
+
+
 def test_pages_are_numbered_n_of_total() -> None:
     pages = [p for p in pages_at((1920, 1080)) if p.entry_id == "annual-report"]
     assert len(pages) > 3
@@ -158,6 +184,14 @@ def test_a_notice_with_a_url_shows_a_qr_code_on_every_page() -> None:
             assert qrs[0].rect[2] >= 0.15 * min(size)
 
 
+@pytest.mark.parametrize("size", SIZES)
+def test_the_qr_caption_is_shown_whole(size: tuple[int, int]) -> None:
+    for p in pages_at(size):
+        captions = [op.text for op in text_ops(p.ops) if op.role == "caption"]
+        if captions:
+            assert "".join(captions) in ("扫码查看全文", "扫码办理"), (p.entry_id, captions)
+
+
 def test_guide_numbers_its_steps_and_shows_the_service_information() -> None:
     pages = [p for p in pages_at((1920, 1080)) if p.entry_id == "dibao-guide"]
     lines = [line for p in pages for line in p.lines]
@@ -178,11 +212,41 @@ def test_guide_numbers_its_steps_and_shows_the_service_information() -> None:
     assert "30个工作日" in lines and "不收费" in lines
 
 
+def test_a_step_number_is_read_just_before_its_step() -> None:
+    for p in pages_at((1920, 1080)):
+        ops = list(text_ops(p.ops))
+        for i, op in enumerate(ops):
+            if op.role == "marker":
+                nxt = ops[i + 1]
+                assert nxt.role == "list"
+                assert abs(nxt.y + nxt.size / 2 - (op.y + op.size / 2)) < op.size
+
+
 def test_portrait_guide_shows_every_information_row_on_its_first_page() -> None:
     page = next(p for p in pages_at((1080, 1920)) if p.entry_id == "dibao-guide")
     for label in ("办理地点", "办公时间", "承诺时限", "收费标准", "咨询电话"):
         assert label in page.lines
     assert any(isinstance(op, ImageOp) and op.source.startswith("qr:") for op in page.ops)
+
+
+def test_a_portrait_guide_whose_information_cannot_fit_a_panel_loses_no_row() -> None:
+    from kiosk.model import Guide
+
+    long = "不收取费用；申请数量、频次明显超过合理范围的，依法按规定收取信息处理费。" * 2
+    g = Guide(
+        "政府信息依申请公开",
+        steps=("提交申请", "登记受理"),
+        location="镇政府办公楼一楼 党政办公室（依申请公开受理）" * 2,
+        hours="工作日 上午8:30—12:00，下午14:30—17:30（法定节假日除外）",
+        time_limit="能当场答复的当场答复；否则20个工作日内答复",
+        fee=long,
+        phone="0470-8942932",
+    )
+    pages = layout_entry(Entry("g", "guide", g), make_ctx((1080, 1920)))
+    text = "".join(line for p in pages for line in p.lines)
+    for label in ("办理地点", "办公时间", "承诺时限", "收费标准", "咨询电话：0470-8942932"):
+        assert label in text
+    assert "提交申请" in text
 
 
 def test_report_shows_key_figures_with_units_and_a_chart() -> None:
@@ -200,6 +264,24 @@ def test_report_shows_key_figures_with_units_and_a_chart() -> None:
         and op.rect[3] > ctx.sizes.rule
     ]
     assert len(bars) == 5
+
+
+@pytest.mark.parametrize("size", [(1080, 1920), (720, 1280)])
+def test_portrait_key_figures_are_rows_with_one_number_size_and_one_label_size(
+    size: tuple[int, int],
+) -> None:
+    ctx = make_ctx(size)
+    page = next(p for p in pages_at(size) if p.entry_id == "report-2018")
+    ops = list(text_ops(page.ops))
+    figures = [op for op in ops if op.role == "figure"]
+    labels = [op for op in ops if op.role == "label"]
+    assert [op.text for op in figures] == ["179", "6", "11", "0"]
+    assert len({op.size for op in figures}) == 1 and len({op.size for op in labels}) == 1
+    assert figures[0].size >= 1.4 * ctx.sizes.body
+    assert labels[0].size >= ctx.sizes.meta
+    for f in figures:  # each label on its number's row, to its right
+        row = [op for op in labels if abs((op.y + op.size / 2) - (f.y + f.size / 2)) < f.size]
+        assert row and all(op.x > f.x + f.width for op in row)
 
 
 def test_alert_fills_the_screen_in_its_level_colour() -> None:
@@ -232,6 +314,52 @@ def test_a_short_alert_title_is_fitted_larger_than_a_long_one() -> None:
         return next(op.size for op in text_ops(p.ops) if op.role == "alert-title")
 
     assert title_size(short) > title_size(long)
+
+
+def test_an_alert_valid_to_a_date_names_that_day_and_a_new_year() -> None:
+    from kiosk.layout.alert import alert_footer_parts
+    from kiosk.model import Alert
+
+    tz = NOW.tzinfo
+    issued = datetime(2026, 11, 20, 9, 0, tzinfo=tz)
+    to_date = Alert("blue", "t", expires=datetime(2027, 6, 16, 0, 0, tzinfo=tz), issued=issued)
+    to_time = Alert("blue", "t", expires=datetime(2026, 11, 21, 18, 0, tzinfo=tz), issued=issued)
+    assert alert_footer_parts(to_date, "镇政府")[2] == "有效至2027年6月15日"
+    assert alert_footer_parts(to_time, "镇政府")[2] == "有效至11月21日 18:00"
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_short_alert_title_is_not_broken_inside_a_word_when_one_line_reads_well(
+    size: tuple[int, int],
+) -> None:
+    from kiosk.model import Alert
+
+    ctx = make_ctx(size)
+    hinted = Alert("blue", "冬春季森林草原 防火期提示", "林区、草原内严禁一切野外用火。")
+    page = layout_entry(Entry("a", "alert", hinted), ctx)[0]
+    title = [op.text for op in text_ops(page.ops) if op.role == "alert-title"]
+    # One line where it fits at a large size; else broken where the writer marked it.
+    assert title in (["冬春季森林草原防火期提示"], ["冬春季森林草原", "防火期提示"])
+    if size[0] > size[1]:
+        assert len(title) == 1
+
+
+def test_a_title_breaks_after_punctuation_rather_than_inside_a_phrase() -> None:
+    from kiosk.layout.textblock import choose_title_lines
+
+    ctx = make_ctx((1920, 1080))
+    size, lines = choose_title_lines(
+        "寒潮橙色预警：明日起气温骤降12℃以上",
+        1800,
+        200 * 1.25 * 3,
+        range(60, 201),
+        lambda s: ctx.metrics.measure("bold", s),
+        line_height=1.25,
+        max_lines=3,
+        enough=108,
+    )
+    assert lines == ["寒潮橙色预警：", "明日起气温骤降12℃以上"]
+    assert size > 108
 
 
 def test_display_time_follows_reading_speed_within_bounds() -> None:
@@ -269,6 +397,22 @@ def test_image_pages_fit_the_picture_and_caption_in_the_content_area(tmp_path: P
         assert img.fit == fit and img.source == str(photo)
         assert img.rect[1] + img.rect[3] <= cap.y
         assert contains(ctx.regions.content, img.rect)
+
+
+def test_a_wide_picture_on_an_upright_screen_has_its_caption_right_under_it(
+    tmp_path: Path,
+) -> None:
+    photo = make_photo(tmp_path / "photo.jpg", (1600, 900))
+    ctx = make_ctx((1080, 1920))
+    page = layout_entry(Entry("p", "image", Image(str(photo), "contain", "镇便民服务中心")), ctx)[0]
+    img = next(op for op in page.ops if isinstance(op, ImageOp))
+    cap = next(op for op in text_ops(page.ops) if op.role == "caption")
+    _, y, w, h = img.rect
+    assert abs(w / h - 16 / 9) < 0.02  # the rect is the picture itself
+    assert 0 <= cap.y - (y + h) <= cap.size  # the caption follows the picture
+    _, cy, _, ch = ctx.regions.content
+    above, below = y - cy, cy + ch - (cap.y + cap.size)
+    assert abs(above - below) < cap.size * 1.5  # the pair is centred
 
 
 def test_relative_image_paths_resolve_against_the_playlist_directory(tmp_path: Path) -> None:
@@ -335,6 +479,21 @@ def test_regions_tile_the_screen_without_overlap() -> None:
         assert rg.content[3] > 0.6 * h
 
 
+def test_without_ticker_items_no_empty_ticker_band_is_drawn() -> None:
+    with_items = make_ctx((1920, 1080))
+    without = make_ctx((1920, 1080), ticker=Ticker(items=()))
+    bands = [
+        [
+            op
+            for op in frame_ops(c, NOW, UPDATED)
+            if isinstance(op, BoxOp) and op.rect == c.regions.ticker
+        ]
+        for c in (with_items, without)
+    ]
+    assert [op.color for op in bands[0]] == [with_items.theme.ticker_bg]
+    assert bands[1] == []
+
+
 def test_ticker_text_joins_items_with_the_separator() -> None:
     t = Ticker(items=("甲", " ", "乙"), separator=" ◆ ")
     assert ticker_text(t) == "甲 ◆ 乙 ◆ "
@@ -349,22 +508,3 @@ def test_published_pdfs_show_their_prerendered_page_images(tmp_path: Path) -> No
     sources = [op.source for p in out for op in p.ops if isinstance(op, ImageOp)]
     assert sources == [str(p) for p in pages]
     assert [p.lines[-1] for p in out] == ["第 1 / 2 页", "第 2 / 2 页"]
-
-
-def test_an_alert_valid_until_a_date_reads_until_that_day_not_midnight_after() -> None:
-    from kiosk.layout.alert import alert_footer
-    from kiosk.model import Alert
-    from kiosk.playlist import load_playlist
-
-    doc = (
-        "version: 1\nentries:\n  - id: w\n    kind: alert\n    level: yellow\n"
-        "    title: 大风预警\n    expires: 2027-06-15\n"
-    )
-    playlist, diags = load_playlist(doc, "<test>")
-    assert playlist is not None, diags
-    alert = playlist.entries[0].content
-    assert isinstance(alert, Alert)
-    footer = alert_footer(alert, "红花尔基镇人民政府")
-    assert "有效至6月15日" in footer and "6月16日" not in footer and "00:00" not in footer
-    timed = replace(alert, expires=datetime(2027, 6, 15, 18, 30, tzinfo=NOW.tzinfo))
-    assert "有效至6月15日 18:30" in alert_footer(timed, "镇政府")

@@ -87,6 +87,21 @@ def test_digit_and_latin_runs_stay_whole_when_they_fit(
             assert any(s <= m.start() and m.end() <= e for s, e in spans), (m.group(), lines)
 
 
+def test_a_range_of_times_or_numbers_stays_on_one_line() -> None:
+    text = "办公时间：工作日上午8:30—12:00，下午14:30—17:30"
+    for width in (120.0, 150.0, 200.0, 260.0):
+        for line in break_lines(text, width, synthetic):
+            assert not line.startswith("—") and not line.endswith("—"), (width, line)
+
+    def parts(t: str) -> set[str]:
+        return {t[s:e] for s, e in clusters(t)}
+
+    assert "8:30—12:00，" in parts(text)
+    assert "3～5个" in parts("需要3～5个工作日")
+    # A double dash is punctuation (破折号), not a range: it is its own cluster.
+    assert "——" in parts("12——13")
+
+
 def test_closing_punctuation_pulls_the_previous_character_down() -> None:
     # Seven characters fit; the 8th is "，" which may not start the next line.
     lines = break_lines("一二三四五六七，八九", 70.0, synthetic)

@@ -41,6 +41,16 @@ def test_long_numbered_paragraph_without_short_heading_stays_body() -> None:
     assert parse_blocks(text) == [Block("body", text)]
 
 
+def test_a_numbered_item_that_is_one_sentence_with_clauses_is_text_not_a_heading() -> None:
+    text = (
+        "（一）继续开展冬季安全隐患排查，重点做好防火、防煤烟中毒、防冻害工作。\n"
+        "1. 对检查中发现的烟道堵塞、炉具老化等隐患，当场告知并督促整改。\n"
+        "一、领导重视，周密部署\n"
+        "（五）市场保障。"
+    )
+    assert [b.role for b in parse_blocks(text)] == ["body", "body", "h1", "h2"]
+
+
 def test_bullets_and_circled_numbers_are_list_items() -> None:
     assert [b.role for b in parse_blocks("①身份证\n• 户口簿")] == ["list", "list"]
 

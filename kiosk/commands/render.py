@@ -245,7 +245,8 @@ def render_entries(
 
     frame = frame_ops(ctx, at, updated) + clock_ops(ctx, at)
     tx, ty, tw, th = ctx.regions.ticker
-    strip = renderer.ticker_strip(ticker_text(ctx.ticker), th, theme, ctx.sizes.ticker)
+    tick = ticker_text(ctx.ticker)
+    strip = renderer.ticker_strip(tick, th, theme, ctx.sizes.ticker) if tick else None
 
     def draw(page: SlidePage) -> Any:
         if page.fullscreen:
@@ -253,7 +254,8 @@ def render_entries(
         else:
             surf = renderer.render(size, theme.background, frame, page.ops)
             m = ctx.sizes.margin
-            surf.blit(strip, (tx + m, ty), pygame.Rect(0, 0, max(0, tw - m), th))
+            if strip is not None:  # as the player: no ticker items, no strip
+                surf.blit(strip, (tx + m, ty), pygame.Rect(0, 0, max(0, tw - m), th))
         return rotate_surface(surf, rotate)
 
     records: list[dict[str, Any]] = []

@@ -8,23 +8,33 @@ from datetime import datetime, timedelta
 from kiosk.displaylist import BoxOp, Op, TextOp
 from kiosk.layout.common import SlidePage, fit_line, make_page, seconds_for
 from kiosk.layout.context import LayoutContext
-from kiosk.layout.textblock import fitted_title
+from kiosk.layout.textblock import centred_x, fitted_title
 from kiosk.model import Alert, Entry
 from kiosk.text import autofit
 from kiosk.text.autofit import fits
+
+#: An alert title this fraction of the screen height tall reads from across the lobby;
+#: beyond it, fewer lines and unsplit words matter more than size.
+ALERT_TITLE_ENOUGH = 0.1
 
 
 def _when(d: datetime) -> str:
     return f"{d.month}月{d.day}日 {d.hour:02d}:{d.minute:02d}"
 
 
-def _until(d: datetime) -> str:
-    """An expiry as people say it: midnight is the end of the day before, so an alert valid
-    "until 2027-06-15" (stored as 06-16 00:00) reads 有效至6月15日, not 6月16日 00:00."""
-    if (d.hour, d.minute, d.second, d.microsecond) == (0, 0, 0, 0):
-        last = d - timedelta(days=1)
-        return f"{last.month}月{last.day}日"
-    return _when(d)
+def _until(end: datetime, ref: datetime | None) -> str:
+    """``有效至6月15日`` for an alert that ends at midnight (a date given without a time
+    runs to the end of that day, so midnight names the day before, not ``6月16日 00:00``);
+    the year is written when it is not the year of ``ref`` (the issue time)."""
+    if (end.hour, end.minute, end.second) == (0, 0, 0):
+        day = (end - timedelta(days=1)).date()
+        text = f"{day.month}月{day.day}日"
+    else:
+        day = end.date()
+        text = _when(end)
+    if ref is not None and day.year != ref.year:
+        text = f"{day.year}年{text}"
+    return f"有效至{text}"
 
 
 def alert_footer_parts(a: Alert, office: str) -> list[str]:
@@ -32,7 +42,7 @@ def alert_footer_parts(a: Alert, office: str) -> list[str]:
     if a.issued is not None:
         parts.append(f"{_when(a.issued)}发布")
     if a.expires is not None:
-        parts.append(f"有效至{_until(a.expires)}")
+        parts.append(_until(a.expires, a.issued))
     return parts
 
 
@@ -99,6 +109,7 @@ def layout_alert(entry: Entry, a: Alert, ctx: LayoutContext) -> list[SlidePage]:
             font="bold",
             role="alert-title",
             line_height=1.25,
+            enough=round(H * ALERT_TITLE_ENOUGH),
         )
 
     top_size = max(tmin, min(tmax, round(box_h * (0.42 if a.body else 1.0) / 1.25)))
@@ -143,13 +154,22 @@ def layout_alert(entry: Entry, a: Alert, ctx: LayoutContext) -> list[SlidePage]:
         max_lines = max(1, int(body_h // step))
         if len(lines) > max_lines:
             lines = [*lines[: max_lines - 1], lines[max_lines - 1].rstrip() + "…"]
+        # Title and body as one block, centred vertically between the level label and
+        # the footer (not hanging from the top with a gap above the footer).
+        dy = max(0.0, (box_h - (body_top - box_top) - len(lines) * step) / 2)
+        k = len(ops) - len(title_ops)
+        ops[k:] = [
+            TextOp(o.text, o.x, o.y + dy, o.size, o.color, o.font, o.role, o.width)
+            for o in ops[k:]
+            if isinstance(o, TextOp)
+        ]
         for i, line in enumerate(lines):
             w = measure(line)
             ops.append(
                 TextOp(
                     line,
-                    m + (box_w - w) / 2,
-                    body_top + i * step + (step - size) / 2,
+                    centred_x(m, box_w, line, w, size),
+                    body_top + dy + i * step + (step - size) / 2,
                     size,
                     colors.text,
                     "regular",

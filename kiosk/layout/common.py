@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from kiosk.displaylist import BoxOp, DisplayList, FontRole, ImageOp, Op, Rect, TextOp, text_ops
 from kiosk.layout.context import LayoutContext
+from kiosk.layout.textblock import balanced_lines, title_parts
 from kiosk.model import Entry
 from kiosk.qr import qr_source
 from kiosk.text import page_seconds
@@ -154,13 +155,26 @@ def page_marker(ctx: LayoutContext, page: int, pages: int, right: float, bottom:
     return TextOp(text, right - w, bottom - size, size, ctx.theme.muted, "regular", "page", w)
 
 
-def qr_block(ctx: LayoutContext, url: str, rect: Rect, caption: str = "扫码查看全文") -> list[Op]:
+def qr_block(ctx: LayoutContext, url: str, rect: Rect, caption: str = "扫码 查看全文") -> list[Op]:
     """A QR code on a white card with a caption underneath, centred in ``rect``.
-    The code is dark on white in every theme (scanners need it)."""
+    The code is dark on white in every theme (scanners need it).  A caption too wide for
+    the card at a readable size goes on two lines (the code a little smaller) rather than
+    being cut short, broken at its break hint (a space between Chinese characters, not
+    drawn) if it has one."""
     sz = ctx.sizes
     cap_size = sz.small
     x, y, w, h = rect
-    side = max(0, min(w, h - round(cap_size * 1.6)))
+    measure = ctx.metrics.measure("regular", cap_size)
+    parts = title_parts(caption)
+    caption = "".join(parts)
+    captions = [caption]
+    step = round(cap_size * 1.3)
+    if measure(caption) > w and ctx.metrics.measure("regular", round(cap_size * 0.9))(caption) > w:
+        two = parts if len(parts) == 2 else balanced_lines(caption, w, measure, 2)
+        side2 = min(w, h - round(cap_size * 1.6) - step)
+        if len(two) == 2 and all(measure(ln) <= w for ln in two) and side2 >= 4 * cap_size:
+            captions = two
+    side = max(0, min(w, h - round(cap_size * 1.6) - step * (len(captions) - 1)))
     if side < 4 * cap_size:
         return []
     card_x = x + (w - side) // 2
@@ -168,20 +182,24 @@ def qr_block(ctx: LayoutContext, url: str, rect: Rect, caption: str = "扫码查
         BoxOp((card_x, y, side, side), (255, 255, 255), radius=round(side * 0.03)),
         ImageOp(inset((card_x, y, side, side), round(side * 0.04)), qr_source(url), "pixel"),
     ]
-    cap_size, caption = fit_line(ctx, caption, "regular", cap_size, w, round(cap_size * 0.75))
-    cap_w = ctx.metrics.measure("regular", cap_size)(caption)
-    ops.append(
-        TextOp(
-            caption,
-            x + (w - cap_w) / 2,
-            y + side + round(cap_size * 0.45),
-            cap_size,
-            ctx.theme.muted,
-            "regular",
-            "caption",
-            cap_w,
+    if len(captions) == 1:
+        cap_size, text = fit_line(ctx, caption, "regular", cap_size, w, round(cap_size * 0.75))
+        captions = [text]
+    measure = ctx.metrics.measure("regular", cap_size)
+    for i, text in enumerate(captions):
+        cap_w = measure(text)
+        ops.append(
+            TextOp(
+                text,
+                x + (w - cap_w) / 2,
+                y + side + round(cap_size * 0.45) + i * step,
+                cap_size,
+                ctx.theme.muted,
+                "regular",
+                "caption",
+                cap_w,
+            )
         )
-    )
     return ops
 
 

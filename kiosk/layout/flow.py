@@ -128,11 +128,15 @@ def flow_ops(
     accent: Color,
     on_accent: Color,
 ) -> list[Op]:
-    """Operations for one page of a flow: markers first (behind), then the text."""
+    """Operations for one page of a flow, line by line in reading order: a line's marker
+    (step number, check box, bullet, heading bar) just before its text, so the page's
+    text runs read ``1`` ``提交申请……`` ``2`` ……"""
     ops: list[Op] = []
-    for ln in lines:
+    texts = line_ops(lines, x0, y0, text, heading_color=heading)
+    for ln, text_op in zip(lines, texts, strict=True):
         mk = markers.get(ln.block)
         if mk is None or not ln.first:
+            ops.append(text_op)
             continue
         size = ln.style.size
         cy = y0 + ln.y + ln.height / 2
@@ -173,5 +177,5 @@ def flow_ops(
             ops.append(
                 BoxOp((round(x0 + size * 0.35), round(cy - s / 2), s, s), accent, radius=s // 2)
             )
-    ops += line_ops(lines, x0, y0, text, heading_color=heading)
+        ops.append(text_op)
     return ops

@@ -104,7 +104,10 @@ def frame_ops(ctx: LayoutContext, now: datetime, updated: date | datetime | None
     ops.append(TextOp(text, ox, oy + (oh - size) / 2, size, t.header_text, "bold", "office", w))
 
     ops.append(BoxOp(rg.footer, t.footer_bg))
-    ops.append(BoxOp(rg.ticker, t.ticker_bg))
+    # The ticker band in its colour only when there is a ticker: an empty red band reads
+    # as something missing.
+    if ticker_text(ctx.ticker):
+        ops.append(BoxOp(rg.ticker, t.ticker_bg))
     ops.extend(info_ops(ctx, updated))
     return tuple(ops)
 

@@ -150,7 +150,7 @@ def _panel_ops(
     body, used, qr_rect = found
     ops += body
     if qr_rect is not None:
-        ops += qr_block(ctx, g.url or "", qr_rect, caption="扫码办理")
+        ops += qr_block(ctx, g.url or "", qr_rect, caption="扫码 办理")
     return ops, fitted
 
 
@@ -171,23 +171,26 @@ def layout_guide(entry: Entry, g: Guide, ctx: LayoutContext) -> list[SlidePage]:
     panel_w = round(iw * 0.4) if side_panel else 0
     col_w = iw - (panel_w + sz.gap * 2 if side_panel else 0)
 
-    # Title row: 办事指南 badge, then the service name.
+    # Title row: 办事指南 badge, then the service name; on a narrow (portrait) screen the
+    # badge sits above the name so the name has the whole width and stays on one line.
     b_ops, bw, bh = badge(ctx, "办事指南", ix, iy, sz.badge, fill=t.accent, color=t.on_accent)
-    title_x = ix + bw + sz.badge * 0.7
+    title_x = ix if sz.portrait else ix + bw + sz.badge * 0.7
+    title_y = iy + bh + sz.gap * 0.4 if sz.portrait else iy
     title_ops, bottom = fitted_title(
         ctx,
         g.service,
         title_x,
-        iy,
+        title_y,
         ix + col_w - title_x,
         max_size=sz.title,
         min_size=sz.body,
         color=t.text,
         align="left",
     )
-    first = title_ops[0] if title_ops else None
-    first_line_h = first.size * 1.3 if isinstance(first, TextOp) else bh
-    b_ops = [_down(op, (first_line_h - bh) / 2) for op in b_ops]
+    if not sz.portrait:
+        first = title_ops[0] if title_ops else None
+        first_line_h = first.size * 1.3 if isinstance(first, TextOp) else bh
+        b_ops = [_down(op, (first_line_h - bh) / 2) for op in b_ops]
     rule_y = round(bottom + sz.gap * 0.3)
     head: list[Op] = [
         *b_ops,
@@ -197,6 +200,7 @@ def layout_guide(entry: Entry, g: Guide, ctx: LayoutContext) -> list[SlidePage]:
     top = rule_y + sz.rule + sz.gap
 
     first_panel_only = False
+    info_in_flow = False
     if side_panel:
         panel: Rect = (ix + iw - panel_w, iy, panel_w, bottom_limit - iy)
         main: Rect = (ix, top, col_w, bottom_limit - top)
@@ -208,13 +212,23 @@ def layout_guide(entry: Entry, g: Guide, ctx: LayoutContext) -> list[SlidePage]:
         panel_h = min(panel_h, bottom_limit - top)
         panel = (ix, bottom_limit - panel_h, iw, panel_h)
         main = (ix, top, iw, bottom_limit - panel_h - sz.gap - top)
-        panel_ops, _ = _panel_ops(ctx, g, panel, qr_below=True, qr_ratio=PORTRAIT_QR)
+        panel_ops, fitted = _panel_ops(ctx, g, panel, qr_below=True, qr_ratio=PORTRAIT_QR)
         first_panel_only = True
+        if not fitted:
+            # Too much to show beside anything, even small: the rows become the first
+            # items of the text (paginated like it) rather than losing the last ones.
+            panel_ops, first_panel_only = [], False
+            main = (ix, top, iw, bottom_limit - top)
+            info_in_flow = True
     else:
         main = (ix, top, iw, bottom_limit - top)
         panel_ops = []
 
     flow = Flow(ctx, main[2], sz.body)
+    if info_in_flow:
+        flow.heading("办事信息")
+        for label, value in rows:
+            flow.item(f"{label}：{value}", Marker("bullet"))
     if g.summary:
         flow.paragraphs(g.summary)
     if g.conditions:

@@ -37,7 +37,7 @@ def layout_image(entry: Entry, img: Image, ctx: LayoutContext) -> list[SlidePage
     if ctx.media is None:
         raise LayoutError(f"{entry.id}: 无法检查图片 (no media probe)", entry.id)
     try:
-        ctx.media.image_size(path)
+        img_w, img_h = ctx.media.image_size(path)
     except MediaError as exc:
         raise LayoutError(f"{entry.id}: {exc}", entry.id) from exc
     cx, cy, cw, ch = ctx.regions.content
@@ -74,6 +74,21 @@ def layout_image(entry: Entry, img: Image, ctx: LayoutContext) -> list[SlidePage
     else:
         pad = sz.gap
         box = (cx + sz.margin, cy + pad, cw - 2 * sz.margin, ch - cap_h - pad * (1 if cap_h else 2))
+        # The picture at its fitted size with the caption right under it, the two centred
+        # together (a wide picture on an upright screen would otherwise float in the middle
+        # with its caption far below).
+        bx, by, bw, bh = box
+        scale = min(bw / max(1, img_w), bh / max(1, img_h))
+        fw, fh = round(img_w * scale), round(img_h * scale)
+        spare = bh - fh
+        box = (bx + (bw - fw) // 2, by + spare // 2, fw, fh)
+        if caption_ops:
+            dy = -(spare // 2)
+            caption_ops = [
+                TextOp(o.text, o.x, o.y + dy, o.size, o.color, o.font, o.role, o.width)
+                for o in caption_ops
+                if isinstance(o, TextOp)
+            ]
     ops.append(ImageOp(box, path, img.fit))
     ops += caption_ops
     chars = len(img.caption or "")

@@ -25,6 +25,7 @@ from kiosk.model import Entry, Notice, Publicity
 from kiosk.text import LaidLine, TextPage, paginate, parse_blocks
 
 SEP = "　"
+QR_CAPTION = "扫码查看全文"
 
 
 def format_cn_date(d: date) -> str:
@@ -128,18 +129,27 @@ def header_ops(ctx: LayoutContext, n: Notice, inner: Rect) -> tuple[list[Op], fl
 
 
 def running_head(ctx: LayoutContext, title: str, inner: Rect) -> tuple[list[Op], float]:
-    """Continuation-page head: the title on one line, smaller, over a thin rule."""
+    """Continuation-page head: the title, smaller, over a thin rule — on one line, or on
+    two balanced lines when one would be too small (never cut short: a resident who comes
+    by in the middle of a long notice reads here what it is)."""
     t = ctx.theme
     sz = ctx.sizes
     x, y, w, _ = inner
-    size, text = fit_line(ctx, title, "bold", sz.h2, w, sz.body)
-    tw = ctx.metrics.measure("bold", size)(text)
-    row_h = size * 1.45
-    ops: list[Op] = [
-        TextOp(text, x + (w - tw) / 2, y + (row_h - size) / 2, size, t.text, "bold", "title", tw)
-    ]
+    ops: list[Op]
+    ops, bottom = fitted_title(
+        ctx,
+        title,
+        x,
+        y,
+        w,
+        max_size=sz.h2,
+        min_size=sz.small,
+        color=t.text,
+        font="bold",
+        line_height=1.45,
+    )
     rule = max(2, sz.rule // 2)
-    bottom = y + row_h + sz.gap * 0.3
+    bottom += sz.gap * 0.3
     ops.append(BoxOp((round(x), round(bottom), w, rule), t.rule))
     return ops, bottom + rule + sz.gap
 
@@ -221,6 +231,8 @@ def layout_notice(entry: Entry, n: Notice, ctx: LayoutContext) -> list[SlidePage
     elif n.url:
         qr_side = round(iw * 0.24)
     cap_h = round(sz.small * 1.6)
+    if qr_side and ctx.metrics.measure("regular", round(sz.small * 0.9))(QR_CAPTION) > qr_side:
+        cap_h += round(sz.small * 1.3)  # room for the caption on two lines (see qr_block)
     left_w = iw - (qr_side + sz.gap * 2 if (qr_side and sz.portrait) else 0)
     pub_ops: list[Op] = []
     pub_w = pub_h = 0.0

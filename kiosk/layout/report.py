@@ -102,6 +102,102 @@ def tile_ops(
     return ops + note_ops
 
 
+def row_tiles(
+    ctx: LayoutContext, figs: list[Figure], x: float, y: float, w: float, h: int, gap: int
+) -> list[Op]:
+    """Key figures on a narrow (portrait) screen: one row each, the number and unit in a
+    column at the left, the label (and the note, when there is room) beside it — every
+    number at one size and every label at one size, however many there are."""
+    t = ctx.theme
+    sz = ctx.sizes
+    pad = round(sz.small * 0.6)
+    unit_size = sz.meta
+    umeasure = ctx.metrics.measure("regular", unit_size)
+
+    def number_w(f: Figure, size: int) -> float:
+        vw = ctx.metrics.measure("bold", size)(f.value)
+        return vw + (unit_size * 0.2 + umeasure(f.unit) if f.unit else 0.0)
+
+    # Numbers as large as the row allows, their column no wider than 45 % of the row
+    # and just as wide as the widest number needs; the labels get the rest.
+    vsize = max(sz.body, min(sz.figure, round(h * 0.72)))
+    while vsize > sz.body and max(number_w(f, vsize) for f in figs) > w * 0.45 - 2 * pad:
+        vsize -= 2
+    num_w = max(number_w(f, vsize) for f in figs) + pad
+    text_x = x + pad + num_w + pad * 2
+    text_w = x + w - pad - text_x
+    lsize = sz.meta
+    lmeasure = ctx.metrics.measure("regular", lsize)
+    lstep = round(lsize * 1.25)
+    nsize = sz.small
+    nmeasure = ctx.metrics.measure("regular", nsize)
+    nstep = round(nsize * 1.3)
+    vmeasure = ctx.metrics.measure("bold", vsize)
+    ops: list[Op] = []
+    for i, f in enumerate(figs):
+        ty = y + i * (h + gap)
+        ops.append(
+            BoxOp((round(x), round(ty), round(w), h), t.panel_bg, radius=round(sz.gap * 0.6))
+        )
+        vw = vmeasure(f.value)
+        vx = x + pad + (num_w - number_w(f, vsize)) / 2
+        vy = ty + (h - vsize) / 2
+        ops.append(TextOp(f.value, vx, vy, vsize, t.accent, "bold", "figure", vw))
+        if f.unit:
+            uy = vy + 0.88 * vsize - 0.88 * unit_size
+            ops.append(
+                TextOp(
+                    f.unit,
+                    vx + vw + unit_size * 0.2,
+                    uy,
+                    unit_size,
+                    t.panel_text,
+                    "regular",
+                    "unit",
+                    umeasure(f.unit),
+                )
+            )
+        labels = break_lines(f.label, text_w, lmeasure)
+        if len(labels) > 2:
+            labels = [labels[0], fit_line(ctx, "".join(labels[1:]), "regular", lsize, text_w)[1]]
+        room = h - 2 * pad - lstep * len(labels)
+        notes = break_lines(f.note, text_w, nmeasure) if f.note else []
+        notes = notes[: max(0, int(room // nstep))]
+        if f.note and notes and "".join(notes) != f.note.replace(" ", ""):
+            notes = []  # a note that does not fit whole is left out, not cut short
+        block = lstep * len(labels) + nstep * len(notes)
+        ly = ty + (h - block) / 2
+        for line in labels:
+            ops.append(
+                TextOp(
+                    line,
+                    text_x,
+                    ly + (lstep - lsize) / 2,
+                    lsize,
+                    t.panel_text,
+                    "regular",
+                    "label",
+                    lmeasure(line),
+                )
+            )
+            ly += lstep
+        for line in notes:
+            ops.append(
+                TextOp(
+                    line,
+                    text_x,
+                    ly + (nstep - nsize) / 2,
+                    nsize,
+                    t.panel_muted,
+                    "regular",
+                    "note",
+                    nmeasure(line),
+                )
+            )
+            ly += nstep
+    return ops
+
+
 def chart_ops(ctx: LayoutContext, r: Report, rect: Rect) -> list[Op]:
     t = ctx.theme
     sz = ctx.sizes
@@ -171,10 +267,23 @@ def layout_report(entry: Entry, r: Report, ctx: LayoutContext) -> list[SlidePage
     note_h = round(sz.small * 1.3 * NOTE_LINES)
     has_notes = any(f.note for f in figs)
 
+    if sz.portrait and figs:
+        # One row per figure; rows as tall as a number needs, fewer if the page is short.
+        cols, rows = 1, len(figs)
+        tile_h = round(max(sz.figure * 1.15, sz.meta * 2.5 + sz.small * 1.2))
+        tile_h = min(tile_h, (avail - (rows - 1) * sz.gap) // rows)
+
     def build_tiles(with_notes: bool) -> tuple[list[Op], int]:
         if not figs:
             return [], 0
         gap = sz.gap
+        if sz.portrait:
+            h = tile_h
+            if with_notes:
+                h = min(
+                    tile_h + round(sz.small * 1.3 * NOTE_LINES), (avail - (rows - 1) * gap) // rows
+                )
+            return row_tiles(ctx, figs, ix, top, iw, h, gap), rows * h + (rows - 1) * gap
         h = tile_h
         if with_notes:  # notes below the labels; the numbers may shrink a little for them
             h = min(tile_h + note_h, (avail - (rows - 1) * gap) // rows)

@@ -13,7 +13,8 @@ Rules (see ``docs/typesetting.md``):
 * ``——`` and ``……`` are never split.
 * Runs of digits and Latin letters (with the punctuation inside them: ``0470-8942932``,
   ``hhej2010@163.com``, ``https://…``, ``3.14``) stay together; a digit run also keeps the
-  one Han character after it (``2018年``, ``179条``) so a number is not left without its unit.
+  one Han character after it (``2018年``, ``179条``) so a number is not left without its unit,
+  and a range of numbers joined by one dash or tilde (``8:30—12:00``, ``3～5``) is one run.
   A break may follow.
 * Spaces are break opportunities; whitespace at a break is dropped (it would be invisible at
   the end of a line and an unwanted indent at the start of the next).  Otherwise every
@@ -97,11 +98,13 @@ _CLOSE = f"[{_esc(CLOSING)}]"
 _SP = f"[{_SPACE}]"
 
 # One unbreakable cluster: openers (with spaces after them), a core, closers (with spaces
-# before them).  Cores: a word (plus one Han character after a trailing digit), a run of
+# before them).  Cores: a word — numbers joined by a range dash or tilde count as one
+# (``8:30—12:00``, ``3～5``) — plus one Han character after a trailing digit, a run of
 # dashes or ellipses, or any other single character.
 _CLUSTER_RE = re.compile(
     f"(?:{_OPEN}{_SP}*)*"
-    f"(?:{_WORD}(?:(?<=[0-9０-９]){'[' + _HAN + ']'})?"
+    f"(?:{_WORD}(?:(?<=[0-9０-９])[—～〜](?=[0-9０-９]){_WORD})*"
+    f"(?:(?<=[0-9０-９]){'[' + _HAN + ']'})?"
     f"|—++|―++|…++|⋯++|[^{_SPACE}])"
     f"(?:{_CLOSE}|{_SP}++(?={_CLOSE}))*+",
     re.DOTALL,

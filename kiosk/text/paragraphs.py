@@ -8,7 +8,9 @@ Headings (GB/T 9704 numbering): ``一、`` → ``h1``; ``（一）`` / ``(一)``
 ``body``.  Official documents often run a short
 heading into its paragraph (``（一）及时主动公开工作信息。2018年我镇……``): when the
 labelled sentence is short it becomes the heading and the rest a body paragraph; a long
-numbered paragraph without such a sentence stays a body paragraph.
+numbered paragraph without such a sentence stays a body paragraph, and so does a numbered
+item that is one whole sentence with clauses (``（二）加强应急值守，……群众。``, ``1. 对……，
+当场告知并督促整改。``): it is an item of text, not a title, even when short.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ _SIGN_MAX_CHARS = 30
 _PUNCT = frozenset("。，、；：！？,;:!?")
 # Where a run-in heading sentence ends.
 _SENTENCE_END = re.compile(r"[。！？!?]|[：:](?=.)")
+# Clause punctuation: a labelled line that is one whole sentence with clauses is an item.
+_CLAUSE = frozenset("，；,;")
 _STRIP = " \t\u3000\u00a0\ufeff"
 
 
@@ -74,7 +78,10 @@ def parse_blocks(text: str) -> list[Block]:
             blocks.append(Block(role, line))
             continue
         if len(line) <= HEADING_MAX_CHARS and not _SENTENCE_END.search(line[:-1]):
-            blocks.append(Block(role, line))
+            if line[-1] in "。！？!?" and any(c in _CLAUSE for c in line):
+                blocks.append(Block("body", line))  # a sentence item, not a title
+            else:
+                blocks.append(Block(role, line))
             continue
         m = _SENTENCE_END.search(line)
         if m is not None and m.end() <= HEADING_MAX_CHARS:
