@@ -423,13 +423,23 @@ class Daemon:
         return decision
 
     def job_housekeeping(self) -> None:
-        """Daily: archive the player's rotated proof logs. (The content store needs no sweep
-        here: every sync run keeps the current and previous generation and collects the rest
-        under the sync's own lock.)"""
+        """Daily: archive the player's rotated proof logs, and sweep the content store. A
+        sync run tidies up after itself, but one killed half-way (power cut) can leave
+        generations or objects behind until the next *update*; the sweep keeps the current
+        and previous generation and is skipped while a sync holds the store's lock."""
+        from kiosk.store import gc
+
         try:
             archive_proof_log(self.state_dir, self.clock.now())
         except OSError as exc:
             log.warning("proof.archive_fail error=%s", exc)
+        try:
+            gens, objects = gc(self.state_dir)
+        except OSError as exc:
+            log.warning("store.gc_fail error=%s", exc)
+        else:
+            if gens or objects:
+                log.info("store.gc generations=%d objects=%d", gens, objects)
         self._changed()
 
     def _changed(self) -> None:

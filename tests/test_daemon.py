@@ -525,6 +525,35 @@ def test_housekeeping_archives_each_rotated_proof_log_once_and_expires_old_archi
     assert list(archive.iterdir()) == []
 
 
+def test_housekeeping_sweeps_what_a_killed_sync_left_in_the_store_and_keeps_the_rest(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from kiosk.sync import SyncSettings, run_sync
+    from tests.pubkit import T0, Publisher, simple_publication
+    from tests.storekit import TestClock, assert_store_valid, snapshot
+
+    daemon, _, _ = make(tmp_path, datetime(2026, 11, 27, 4, 10, tzinfo=TZ))
+    pub = Publisher(tmp_path / "portal")
+    settings = SyncSettings(free_space=lambda _: 10**12)
+    for version in (1, 2, 3):
+        simple_publication(pub, version, salt="v")
+        sync_clock = TestClock(T0 + timedelta(hours=version))
+        result = run_sync(str(pub.root), daemon.state_dir, pub.trusted, sync_clock, settings)
+        assert result.status == "updated", result.line()
+    state = daemon.state_dir
+    (state / "generations" / "1").mkdir()  # an old generation a killed run did not remove
+    stray = state / "objects" / ("0" * 64)
+    stray.write_bytes(b"downloaded by a run that was killed before it switched")
+    kept = snapshot(state)
+    caplog.set_level(logging.INFO)
+    daemon.job_housekeeping()
+    assert not stray.exists() and not (state / "generations" / "1").exists()
+    assert assert_store_valid(state) == 3
+    assert sorted(p.name for p in (state / "generations").iterdir()) == ["2", "3"]
+    assert snapshot(state) == kept  # current generation byte-for-byte as before
+    assert any(m.startswith("store.gc generations=1 objects=1") for m in caplog.messages)
+
+
 def test_scheduler_jobs_are_configured_for_real_life(tmp_path: Path, paused_scheduler: Any) -> None:
     cfg = Config(daemon=DaemonConfig(misfire_grace_s=7200, alert_poll_s=60))
     daemon, _, _ = make(
