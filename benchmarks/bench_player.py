@@ -38,7 +38,11 @@ frame loop's iterations that draw a page switch or a transition frame (fade and 
 playlist) to the `player.first_frame` log line. `pss_mib` is the proportional set size of that
 process after ten seconds of playing. The soak here is one simulated day at 480×270 with the
 real layout and renderer (`make soak` runs seven days in the test suite). A Chromium kiosk is
-compared only where chromium is installed (it is not on this machine).
+compared where chromium is installed (`chromium_pss_mib`: a headless Chromium in kiosk mode
+showing the demo's first notice as an HTML page with the same text, a clock ticking every
+second and a CSS-animated ticker, after the same time; the PSS of its whole process tree;
+`chromium_vs_player_pss` = that / `pss_mib`). Headless with software rendering is the
+lightest Chromium can be; a real kiosk window adds a GPU process.
 """
 
 
@@ -141,6 +145,112 @@ def first_frame_and_pss(play_seconds: float) -> tuple[float, float]:
     return first, pss
 
 
+SLIDE_HTML = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><style>
+@font-face {{ font-family: NotoSC; src: local("Noto Sans CJK SC"); }}
+html, body {{ margin: 0; width: 1920px; height: 1080px; overflow: hidden; cursor: none;
+  font-family: "Noto Sans CJK SC", NotoSC, sans-serif; background: #f7f5ef; color: #1d1d1d; }}
+header {{ height: 120px; background: #9e1b1b; color: #fff; display: flex;
+  align-items: center; justify-content: space-between; padding: 0 60px; font-size: 48px; }}
+main {{ padding: 40px 80px; }}
+h1 {{ font-size: 72px; margin: 0 0 30px; text-align: center; }}
+p {{ font-size: 48px; line-height: 1.6; margin: 0; }}
+footer {{ position: absolute; bottom: 0; width: 100%; height: 90px; background: #9e1b1b;
+  color: #fff; font-size: 44px; overflow: hidden; white-space: nowrap; }}
+footer span {{ display: inline-block; padding-left: 100%; animation: run 30s linear infinite; }}
+@keyframes run {{ to {{ transform: translateX(-100%); }} }}
+</style></head><body>
+<header><span>{office}</span><span id="clock"></span></header>
+<main><h1>{title}</h1>{body}</main>
+<footer><span>{ticker}</span></footer>
+<script>
+function tick() {{ document.getElementById("clock").textContent =
+  new Date().toLocaleString("zh-CN", {{ dateStyle: "full", timeStyle: "medium" }}); }}
+tick(); setInterval(tick, 1000);
+</script></body></html>
+"""
+
+
+def _tree_pss_mib(root_pid: int) -> float:
+    """Proportional set size of a process and all its descendants (shared pages counted
+    once across the tree), from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
+                ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    total_kib = 0
+    todo = [root_pid]
+    while todo:
+        pid = todo.pop()
+        todo += children.get(pid, [])
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as fh:
+                total_kib += sum(int(ln.split()[1]) for ln in fh if ln.startswith("Pss:"))
+        except OSError:
+            continue
+    return total_kib / 1024
+
+
+def chromium_pss(chromium: str, play_seconds: float) -> float:
+    """A Chromium kiosk (headless, software rendering) showing the demo's first notice page
+    as HTML: the same title and body text, the header clock ticking every second and the
+    ticker scrolling by CSS animation. The figure is the PSS of its whole process tree."""
+    import html
+
+    from kiosk.model import Notice
+    from kiosk.playlist import load_playlist
+
+    playlist, _ = load_playlist(DEMO.read_bytes(), str(DEMO), base_dir=str(DEMO.parent))
+    assert playlist is not None
+
+    notice = next(e.content for e in playlist.entries if isinstance(e.content, Notice))
+    paras = "".join(f"<p>{html.escape(p)}</p>" for p in notice.body.split("\n") if p.strip())
+    page = SLIDE_HTML.format(
+        office=html.escape(playlist.frame.office or ""),
+        title=html.escape(notice.title),
+        body=paras,
+        ticker=html.escape(playlist.ticker.separator.join(playlist.ticker.items)),
+    )
+    with tempfile.TemporaryDirectory() as d:
+        slide = Path(d) / "slide.html"
+        slide.write_text(page, encoding="utf-8")
+        proc = subprocess.Popen(
+            [
+                chromium,
+                "--headless=new",
+                "--kiosk",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--window-size=1920,1080",
+                f"--user-data-dir={d}/profile",
+                slide.as_uri(),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            time.sleep(2.0 + play_seconds)
+            return _tree_pss_mib(proc.pid)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
 def soak_real(days: float) -> dict[str, Any]:
     from benchmarks.soak_player import run_soak
     from kiosk.config import Config
@@ -211,8 +321,10 @@ def run(quick: bool) -> dict[str, Any]:
         finally:
             xvfb.terminate()
             xvfb.wait(10)
-    if shutil.which("chromium") or shutil.which("chromium-browser"):
-        fig["chromium_note"] = "chromium present but comparison not automated"
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium:
+        fig["chromium_pss_mib"] = round(chromium_pss(chromium, 4.0 if quick else 10.0), 1)
+        fig["chromium_vs_player_pss"] = round(fig["chromium_pss_mib"] / max(pss, 0.1), 1)
     soak = soak_real(0.25 if quick else 1.0)
     fig["soak_days"] = soak["soak_days"]
     fig["soak_page_changes"] = soak["soak_page_changes"]
