@@ -46,7 +46,10 @@ bench: venv
 	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(BIN)/python -m benchmarks
 
 soak: venv
-	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy KIOSK_SOAK=full $(BIN)/pytest -m slow
+	rm -rf out/soak
+	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy KIOSK_SOAK=full KIOSK_SOAK_FIGURES=out/soak \
+	  $(BIN)/pytest -m slow -s
+	$(BIN)/python -m benchmarks --from-soak out/soak
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache out var

@@ -14,6 +14,7 @@ import pytest
 
 from benchmarks.soak_player import run_soak
 from tests.player_doubles import sources
+from tests.soakrec import record
 
 
 def playlist(n: int) -> str:
@@ -38,6 +39,7 @@ def test_seven_simulated_days_keep_memory_and_descriptors_flat(tmp_path: Path) -
     src, _, _ = sources((320, 180))
     r = run_soak(days=7, workdir=tmp_path, playlist_text=playlist, sources=src)
     print(r)
+    record("player_doubles", r)
     assert r["soak_page_changes"] > 20000
     assert r["soak_edits"] >= 80
     assert r["soak_alert_shown"] == "off"
@@ -63,6 +65,7 @@ def test_seven_simulated_days_with_the_real_layout_and_fonts_stay_flat() -> None
 
     r = soak_real(7)
     print(r)
+    record("player_real", r)
     assert r["soak_page_changes"] > 10000
     assert r["soak_edits"] >= 80
     assert r["soak_fd_growth"] == 0

@@ -27,6 +27,7 @@ from kiosk.player.sources import real_sources
 from kiosk.portal_server import make_server
 from kiosk.sync import SyncSettings, load_state, run_sync
 from tests.pubkit import T0, Publisher, image_item, notice
+from tests.soakrec import record
 from tests.storekit import TestClock, assert_store_valid
 
 CI_ROUNDS = 200
@@ -118,7 +119,7 @@ def _player_loads(sources: Sources, state: Path, playlist: Path, serial: int) ->
     assert len(wanted) == N_IMAGES and wanted <= shown, (wanted, shown)
 
 
-def _rounds(n: int, tmp_path: Path) -> None:
+def _rounds(n: int, tmp_path: Path) -> dict[str, int]:
     rng = random.Random(20261129)
     images = Images(random.Random(7))
     pub = Publisher(tmp_path / "portal")
@@ -177,6 +178,7 @@ def _rounds(n: int, tmp_path: Path) -> None:
                 _player_loads(player, state, playlist, round_ + 1)
     print(f"killed={killed} completed={completed} spans={spans}")
     assert killed > n // 2 and completed > 0, (killed, completed)
+    return {"rounds": n, "killed": killed, "completed": completed, "final_version": version}
 
 
 def test_sigkill_at_random_moments_never_breaks_the_store(tmp_path: Path) -> None:
@@ -188,4 +190,4 @@ def test_sigkill_soak(tmp_path: Path) -> None:
     value = os.environ.get("KIOSK_SOAK", "")
     if not value:
         pytest.skip("set KIOSK_SOAK=full (make soak) or a round count")
-    _rounds(2000 if value == "full" else int(value), tmp_path)
+    record("sync_kill", _rounds(2000 if value == "full" else int(value), tmp_path))
