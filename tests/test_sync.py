@@ -180,6 +180,17 @@ def test_cli_sync_failure_is_one_line_and_nonzero(
     assert len(err) == 1 and "manifest.bad_signature" in err[0]
 
 
+def test_an_unusable_state_directory_is_a_failed_result_not_an_exception(
+    env: Env, tmp_path: Path
+) -> None:
+    simple_publication(env.pub, 1)
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the state directory should be")
+    result = run_sync(env.portal.url, blocker / "state", env.pub.trusted, env.clock, env.settings)
+    assert result.status == "failed" and result.key == "sync.state_dir"
+    assert result.exit_code == 1 and str(blocker) in result.message
+
+
 def test_sync_without_once_or_source_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sync"]) == 2
     assert main(["sync", "--once", "--public-key", os.devnull]) in (1, 2)
