@@ -191,6 +191,33 @@ def test_an_unusable_state_directory_is_a_failed_result_not_an_exception(
     assert result.exit_code == 1 and str(blocker) in result.message
 
 
+def test_cli_sync_failure_is_one_line_on_stderr_of_a_real_process(env: Env, tmp_path: Path) -> None:
+    """Outside pytest no logging handler is installed beforehand: the failure must still
+    be the one result line, not a log line repeating it."""
+    import subprocess
+    import sys
+
+    from kiosk import keys
+
+    keyfile = tmp_path / "other.pub"
+    keyfile.write_bytes(keys.public_pem(keys.generate().public_key()))
+    config = tmp_path / "kiosk.yaml"
+    config.write_text("timezone: Asia/Shanghai\n", encoding="utf-8")
+    simple_publication(env.pub, 1)
+    args = ["--source", str(env.pub.root), "--state-dir", str(env.state)]
+    proc = subprocess.run(
+        [sys.executable, "-m", "kiosk", "sync", "--once", *args, "--public-key", str(keyfile)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "KIOSK_CONFIG": str(config)},
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert proc.returncode == 3
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "manifest.bad_signature" in lines[0], proc.stderr
+
+
 def test_sync_without_once_or_source_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sync"]) == 2
     assert main(["sync", "--once", "--public-key", os.devnull]) in (1, 2)
