@@ -160,6 +160,27 @@ def test_screenshot_command_gets_the_picture_from_the_player(tmp_path: Path) -> 
     assert pygame.image.load(str(out)).get_at((1, 1))[:3] == (10, 20, 30)
 
 
+def test_screenshot_to_a_path_that_cannot_be_written_is_one_line(tmp_path: Path) -> None:
+    req = tmp_path / "screenshot.request"
+    pygame.init()
+
+    def player() -> None:
+        for _ in range(200):
+            if req.exists():
+                pygame.image.save(pygame.Surface((8, 8)), str(tmp_path / "screenshot.png"))
+                req.unlink()
+                return
+            threading.Event().wait(0.01)
+
+    t = threading.Thread(target=player)
+    t.start()
+    out = tmp_path / "no-such-dir" / "x.png"
+    code, _, err = run_cli("screenshot", "--state-dir", str(tmp_path), str(out))
+    t.join()
+    assert code == 1
+    assert err.count("\n") == 1 and str(out) in err and "内部错误" not in err
+
+
 def test_screenshot_without_a_player_times_out_in_one_line(tmp_path: Path) -> None:
     code, _, err = run_cli(
         "screenshot", "--state-dir", str(tmp_path), str(tmp_path / "x.png"), "--timeout", "0"
