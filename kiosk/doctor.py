@@ -321,9 +321,14 @@ def check_holidays(p: Probe, calendar: Any) -> Check:
 
 def check_state_dir(p: Probe) -> list[Check]:
     d = p.state_dir
+    if d.exists() and not d.is_dir():
+        return [
+            _fail("state.writable", f"状态目录 {d} 是一个文件，不是目录；请删除或改配置 state_dir")
+        ]
     if not d.is_dir():
-        parent = next((a for a in d.parents if a.is_dir()), Path("/"))
-        if os.access(parent, os.W_OK | os.X_OK):
+        # the nearest thing on the path that exists: a file there means no directory can be made
+        parent = next((a for a in d.parents if a.exists()), Path("/"))
+        if parent.is_dir() and os.access(parent, os.W_OK | os.X_OK):
             return [_warn("state.writable", f"状态目录 {d} 还不存在，首次运行时创建")]
         return [
             _fail(

@@ -141,6 +141,15 @@ def test_state_dir_checks_writability_and_space(tmp_path: Path) -> None:
     assert [c.status for c in check_state_dir(p)] == ["warn"]
 
 
+def test_state_dir_that_is_a_file_or_lies_under_a_file_fails(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("in the way")
+    p = probe(tmp_path)
+    for where in (blocker, blocker / "state"):
+        p.config = Config(state_dir=str(where))
+        assert [c.status for c in check_state_dir(p)] == ["fail"], where
+
+
 def test_last_sync_age_is_judged_against_the_clock(tmp_path: Path) -> None:
     p = probe(tmp_path, portal=PortalConfig(source="http://127.0.0.1:9/"))
     assert check_last_sync(p).status == "warn"  # never
