@@ -38,37 +38,48 @@ CONTACT_SHEET = "contact-sheet.png"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("playlist", metavar="PLAYLIST", help="playlist file (YAML)")
-    parser.add_argument("--out", required=True, metavar="DIR", help="output directory")
+    parser.add_argument("playlist", metavar="PLAYLIST", help="播放列表文件 (playlist file, YAML)")
+    parser.add_argument(
+        "--out",
+        required=True,
+        metavar="DIR",
+        help="输出目录：每页一个 PNG 和 index.json (output directory)",
+    )
     parser.add_argument(
         "--size",
         metavar="WxH",
-        help="logical screen size, e.g. 1080x1920 (default: config, else 1920x1080)",
+        help="画面尺寸，如 1080x1920（竖屏）；默认取配置，否则 1920x1080 (screen size)",
     )
     parser.add_argument(
         "--rotate",
         type=int,
         choices=(0, 90, 180, 270),
-        help="turn the finished image clockwise, as for a screen mounted turned (default: config)",
+        help="把画好的图片顺时针旋转，与转着安装的屏幕一致；默认取配置 (rotation, clockwise)",
     )
     parser.add_argument(
         "--at",
         metavar="ISO-TIME",
-        help="render as of this time, e.g. 2026-11-24T10:30 (default: now)",
+        help="按这个时间渲染，如 2026-11-24T10:30；默认现在 (render as of this time)",
     )
     parser.add_argument(
-        "--theme", metavar="NAME", help="civic or contrast (default: playlist, then config)"
+        "--theme",
+        metavar="NAME",
+        help="配色：civic 浅色或 contrast 深色高对比；默认取播放列表，再取配置 (theme)",
     )
     parser.add_argument(
-        "--all", action="store_true", help="render every enabled entry, whatever its schedule"
+        "--all",
+        action="store_true",
+        help="渲染所有启用的条目，不管排期 (every enabled entry, whatever its schedule)",
     )
     parser.add_argument(
-        "--contact-sheet", action="store_true", help=f"also write {CONTACT_SHEET} with every page"
+        "--contact-sheet",
+        action="store_true",
+        help=f"另外写一张全部页面的总览图 {CONTACT_SHEET} (contact sheet)",
     )
     parser.add_argument(
         "--state-dir",
         metavar="DIR",
-        help="content store to resolve ref/select entries (default: config)",
+        help="内容库所在的状态目录，用于 ref/select 条目；默认取配置 (content store)",
     )
 
 
