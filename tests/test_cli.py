@@ -106,3 +106,12 @@ def test_usage_errors_are_one_chinese_line_with_the_english_kept() -> None:
     code, _, err = run("schedule", "p.yaml", "--days", "x")
     assert code == 2
     assert "参数 --days 应为整数" in err and len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize("option", [["--verbose"], ["--lang", "en"], ["--config", "x.yaml"]])
+def test_common_options_are_accepted_after_a_subcommand_too(option: list[str]) -> None:
+    """The README: every command accepts --config, --verbose and --lang."""
+    parser, _ = build_parser()
+    args = parser.parse_args(["portal", "serve", "some-dir", *option])
+    assert args.dir == "some-dir"
+    assert getattr(args, option[0][2:]) == (option[1] if len(option) > 1 else True)
