@@ -604,6 +604,8 @@ def _attempt(
         raise SyncError(str(exc), key=exc.key) from None
     for item_id, disclosure in kept.dropped:
         log.warning("sync.dropped_item item=%s disclosure=%s (not 主动公开)", item_id, disclosure)
+    # from here on only the public items: a dropped item's files are never downloaded or kept
+    manifest = replace(manifest, items=kept.public)
     sha = hashlib.sha256(raw).hexdigest()
     present = store.present_objects(root)
     plan = plan_sync(

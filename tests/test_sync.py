@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -32,8 +32,6 @@ class Env:
     def sync(self, source: str | None = None, **kw: object) -> SyncResult:
         settings = self.settings
         if kw:
-            from dataclasses import replace
-
             settings = replace(settings, **kw)  # type: ignore[arg-type]
         return run_sync(
             source or self.portal.url, self.state, self.pub.trusted, self.clock, settings
@@ -111,6 +109,20 @@ def test_items_not_marked_public_never_reach_the_store(
     assert view is not None and [i.id for i in view.items] == ["n-1"]
     assert "n-2" not in (Path(view.path) / "items.json").read_text("utf-8").split('"dropped"')[0]
     assert "sync.dropped_item item=n-2" in caplog.text
+
+
+def test_files_of_items_not_marked_public_are_never_downloaded(env: Env) -> None:
+    public, a = image_item("img-public", b"A" * 1000)
+    secret, b = image_item("img-secret", b"S" * 1000)
+    secret = replace(secret, disclosure="不予公开")
+    env.pub.publish(1, [public, secret], [a, b])
+    env.portal.log.clear()
+    result = env.sync()
+    assert result.status == "updated" and result.dropped == ("img-secret",)
+    assert env.portal.requests("/objects/") == [f"/objects/{public.files[0].sha256}"]
+    assert set(store.present_objects(env.state)) == {public.files[0].sha256}
+    assert assert_store_valid(env.state) == 1
+    assert env.sync().status == "unchanged"
 
 
 def test_local_directory_source_is_verified_the_same_way(env: Env) -> None:
