@@ -280,3 +280,15 @@ def test_an_invalid_playlist_is_reported_by_file_line_and_column(tmp_path: Path)
     assert code == 1
     assert f"{bad}:5:" in err
     assert not (tmp_path / "out" / "index.json").exists()
+
+
+def test_contact_sheet_labels_are_cut_to_their_thumbnail_and_keep_the_page_number() -> None:
+    from kiosk.commands.render import fit_label
+
+    def measure(text: str) -> float:
+        return 10.0 * len(text)
+
+    assert fit_label("report · 1/2", 480, measure) == "report · 1/2"
+    long = "latest-news/gongzuo-2026-gongkai-peixun-and-more-words-here · 12/13"
+    cut = fit_label(long, 480, measure)
+    assert measure(cut) <= 480 and cut.endswith("… · 12/13") and cut.startswith("latest-news/")

@@ -355,7 +355,21 @@ def _contact_sheet(renderer: Any, thumbs: list[tuple[Any, str]], theme: Any) -> 
         y = pad + r * (th + label + pad * 2)
         h = round(surf.get_height() * tw / surf.get_width())
         sheet.blit(pygame.transform.smoothscale(surf, (tw, h)), (x, y))
+        text = fit_label(text, tw, measure)
         renderer.draw(
             sheet, [TextOp(text, x, y + th + pad // 2, label, (20, 20, 20), width=measure(text))]
         )
     return sheet
+
+
+def fit_label(text: str, width: float, measure: Any) -> str:
+    """``text`` cut short with an ellipsis in the middle of its entry id so it fits ``width``
+    and keeps its page number (``… · 2/5``): long store ids ran into the next thumbnail."""
+    if measure(text) <= width:
+        return text
+    head, sep, tail = text.rpartition(" · ")
+    if not sep:
+        head, tail = text, ""
+    while head and measure(f"{head}…{sep}{tail}") > width:
+        head = head[:-1]
+    return f"{head}…{sep}{tail}"
