@@ -295,3 +295,13 @@ def test_alert_times_from_the_daemon_are_shown_in_the_configured_zone() -> None:
     assert isinstance(e.content, Alert)
     assert e.content.expires == datetime(2027, 6, 16, 0, 0, tzinfo=TZ)
     assert "有效至6月15日" in alert_footer(e.content, "镇政府")  # the end of that day, locally
+
+
+def test_status_gives_the_screen_power_reason_in_chinese_with_its_key() -> None:
+    def power_line(reason: str) -> str:
+        doc = {"power": {"on": reason != "after-hours", "reason": reason}}
+        return next(ln for ln in format_status(doc) if ln.endswith("[power]"))
+
+    assert "关（非办公时间） after-hours" in power_line("after-hours")
+    assert "开（未收到后台服务的开关指令，保持开屏） default" in power_line("default")
+    assert "开（night-shift）" in power_line("night-shift")  # an unknown key as it is
