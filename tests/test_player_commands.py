@@ -305,3 +305,21 @@ def test_status_gives_the_screen_power_reason_in_chinese_with_its_key() -> None:
     assert "关（非办公时间） after-hours" in power_line("after-hours")
     assert "开（未收到后台服务的开关指令，保持开屏） default" in power_line("default")
     assert "开（night-shift）" in power_line("night-shift")  # an unknown key as it is
+
+
+def test_proof_and_status_titles_leave_out_the_writers_break_hints() -> None:
+    from kiosk.player.loader import title_of
+    from kiosk.playlist import load_playlist
+
+    text = (
+        "version: 1\nentries:\n"
+        "  - {id: a, kind: alert, level: blue, title: 冬春季森林草原 防火期提示,"
+        " expires: 2030-06-15}\n"
+        "  - {id: n, kind: notice, title: 关于 PM2.5 监测的 公告, body: 正文}\n"
+    )
+    pl, diags = load_playlist(text.encode(), "p.yaml")
+    assert pl is not None, [d.format() for d in diags]
+    assert [title_of(e) for e in pl.entries] == [
+        "冬春季森林草原防火期提示",
+        "关于 PM2.5 监测的公告",
+    ]

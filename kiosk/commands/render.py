@@ -228,6 +228,7 @@ def render_entries(
         layout_entry,
         ticker_text,
     )
+    from kiosk.layout.textblock import title_text
     from kiosk.measure import FontMetrics
 
     skipped = skipped if skipped is not None else []
@@ -300,7 +301,7 @@ def render_entries(
                     "lines": list(page.lines),
                     "missing_glyphs": list(page.missing_glyphs),
                     "fonts": list(page.fonts),
-                    "title": page.title,
+                    "title": title_text(page.title),
                 }
             )
             if contact_sheet:
