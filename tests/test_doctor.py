@@ -258,6 +258,16 @@ def test_clock_sync_asks_timesyncd_then_timedatectl_then_the_kernel(tmp_path: Pa
     assert "timesyncd" in check_clock_sync(p).zh
 
 
+def test_an_unsynchronised_clock_says_whether_the_daemon_still_decides(tmp_path: Path) -> None:
+    p = probe(tmp_path)
+    assert "照常进行" in check_clock_sync(p).zh  # no trusted time recorded after NOW
+    later = (NOW + timedelta(days=2)).isoformat()
+    (tmp_path / "state" / "state.json").write_text(f'{{"last_trusted_time": "{later}"}}')
+    check = check_clock_sync(p)
+    assert check.status == "warn" and "暂停过期判断和屏幕开关" in check.zh
+    assert (NOW + timedelta(days=2)).strftime("%Y-%m-%d") in check.zh
+
+
 def test_a_machine_without_pi_hardware_gets_warnings_not_failures(tmp_path: Path) -> None:
     # a developer laptop or a CI runner: no DRM device, no kiosk user, no cec-ctl, no NTP
     # flag — all worth a warning, none a failure; the exit status stays 0
