@@ -190,6 +190,15 @@ def _common_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
     )
 
 
+def _nested_parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    return [
+        sub
+        for action in parser._actions
+        if isinstance(action, argparse._SubParsersAction)
+        for sub in action.choices.values()
+    ]
+
+
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, ModuleType]]:
     parser = _Parser(prog="kiosk", description="政务公开电子屏控制程序 (lobby display controller)")
     parser.add_argument(
@@ -210,6 +219,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, ModuleType]]:
         p = sub.add_parser(mod.NAME, help=mod.HELP, description=mod.HELP)
         _common_options(p, top=False)
         mod.add_arguments(p)
+        for nested in _nested_parsers(p):  # e.g. `kiosk portal serve DIR --verbose`
+            _common_options(nested, top=False)
         commands[mod.NAME] = mod
     return parser, commands
 

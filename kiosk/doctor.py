@@ -261,11 +261,24 @@ def check_clock_sync(p: Probe) -> Check:
         how = "内核时钟未同步，adjtimex"
     else:
         how = "无法查询同步状态"
+    # what the daemon does about it (kiosk.daemon.clock_trusted): it goes on while the clock
+    # reads no earlier than the last time it was known good
+    from kiosk.daemon import clock_trusted, last_trusted_time
+
+    last = last_trusted_time(p.state_dir)
+    now = p.clock.now()
+    if clock_trusted(now, False, last):
+        effect = "时间不早于上次确认的可信时间，过期判断和屏幕开关照常进行"
+        effect_en = "reads no earlier than the last trusted time: expiry and power go on"
+    else:
+        when = f" {last.astimezone(now.tzinfo):%Y-%m-%d %H:%M}" if last else ""
+        effect = f"时间早于上次确认的可信时间{when}，暂停过期判断和屏幕开关"
+        effect_en = "reads earlier than the last trusted time: expiry and power decisions wait"
     return _warn(
         "clock.sync",
-        f"系统时间尚未通过网络校准（{how}）：树莓派没有时钟电池，未校准前不做过期判断和"
-        "屏幕开关（检查网络，timedatectl timesync-status）",
-        "clock not synchronised",
+        f"系统时间尚未通过网络校准（{how}）：{effect}（树莓派没有时钟电池；检查网络，"
+        "timedatectl timesync-status）",
+        f"clock not synchronised; it {effect_en}",
     )
 
 
@@ -321,9 +334,14 @@ def check_holidays(p: Probe, calendar: Any) -> Check:
 
 def check_state_dir(p: Probe) -> list[Check]:
     d = p.state_dir
+    if d.exists() and not d.is_dir():
+        return [
+            _fail("state.writable", f"状态目录 {d} 是一个文件，不是目录；请删除或改配置 state_dir")
+        ]
     if not d.is_dir():
-        parent = next((a for a in d.parents if a.is_dir()), Path("/"))
-        if os.access(parent, os.W_OK | os.X_OK):
+        # the nearest thing on the path that exists: a file there means no directory can be made
+        parent = next((a for a in d.parents if a.exists()), Path("/"))
+        if parent.is_dir() and os.access(parent, os.W_OK | os.X_OK):
             return [_warn("state.writable", f"状态目录 {d} 还不存在，首次运行时创建")]
         return [
             _fail(

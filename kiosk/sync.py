@@ -511,12 +511,20 @@ def run_sync(
     records it in state.json) with ``current`` untouched."""
     settings = settings or SyncSettings()
     root = Path(state_dir)
-    root.mkdir(parents=True, exist_ok=True)
     try:
+        root.mkdir(parents=True, exist_ok=True)
         with _Lock(root):
             return _run_locked(source, root, trusted_keys, clock, settings)
     except KioskError as exc:  # the lock
         return SyncResult("failed", key=exc.key, message=str(exc), exit_code=exc.exit_code)
+    except OSError as exc:  # the state directory itself: missing rights, a file in the way
+        where = exc.filename or root
+        message = (
+            f"状态目录不可用 (state directory unusable): {where}: {exc.strerror or exc}; "
+            "请检查路径和权限，或以 kiosk 用户运行 (check the path and permissions)"
+        )
+        log.error("sync.failed key=sync.state_dir %s", message)
+        return SyncResult("failed", key="sync.state_dir", message=message, exit_code=1)
 
 
 def _run_locked(
@@ -596,6 +604,8 @@ def _attempt(
         raise SyncError(str(exc), key=exc.key) from None
     for item_id, disclosure in kept.dropped:
         log.warning("sync.dropped_item item=%s disclosure=%s (not 主动公开)", item_id, disclosure)
+    # from here on only the public items: a dropped item's files are never downloaded or kept
+    manifest = replace(manifest, items=kept.public)
     sha = hashlib.sha256(raw).hexdigest()
     present = store.present_objects(root)
     plan = plan_sync(

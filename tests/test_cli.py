@@ -56,14 +56,25 @@ def test_help_headings_are_in_chinese() -> None:
     assert "显示本帮助并退出" in text and "显示版本号并退出" in text
 
 
-# the foundation's commands; the others' help texts are their issues' to translate
-@pytest.mark.parametrize("command", ["validate", "schema", "schedule"])
-def test_every_option_of_the_foundation_commands_is_explained_in_chinese(command: str) -> None:
-    parser, _ = build_parser()
+def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    for action in [*parser._actions, *sub.choices[command]._actions]:
-        if action.help and action.help != argparse.SUPPRESS:
-            assert CJK.search(action.help), (command, action.option_strings, action.help)
+    return dict(sub.choices)
+
+
+_PARSER, _ = build_parser()
+
+
+@pytest.mark.parametrize("command", sorted(_subparsers(_PARSER)))
+def test_every_option_of_every_command_is_explained_in_chinese(command: str) -> None:
+    """Staff read these: every command, and the subcommands of those that have them."""
+    todo = [(command, _subparsers(_PARSER)[command])]
+    while todo:
+        name, p = todo.pop()
+        for action in p._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                todo.extend((f"{name} {n}", sp) for n, sp in action.choices.items())
+            elif action.help and action.help != argparse.SUPPRESS:
+                assert CJK.search(action.help), (name, action.option_strings, action.help)
 
 
 def test_help_lines_fit_the_terminal_counting_chinese_as_two_columns(
@@ -95,3 +106,12 @@ def test_usage_errors_are_one_chinese_line_with_the_english_kept() -> None:
     code, _, err = run("schedule", "p.yaml", "--days", "x")
     assert code == 2
     assert "参数 --days 应为整数" in err and len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize("option", [["--verbose"], ["--lang", "en"], ["--config", "x.yaml"]])
+def test_common_options_are_accepted_after_a_subcommand_too(option: list[str]) -> None:
+    """The README: every command accepts --config, --verbose and --lang."""
+    parser, _ = build_parser()
+    args = parser.parse_args(["portal", "serve", "some-dir", *option])
+    assert args.dir == "some-dir"
+    assert getattr(args, option[0][2:]) == (option[1] if len(option) > 1 else True)

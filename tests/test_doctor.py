@@ -141,6 +141,15 @@ def test_state_dir_checks_writability_and_space(tmp_path: Path) -> None:
     assert [c.status for c in check_state_dir(p)] == ["warn"]
 
 
+def test_state_dir_that_is_a_file_or_lies_under_a_file_fails(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("in the way")
+    p = probe(tmp_path)
+    for where in (blocker, blocker / "state"):
+        p.config = Config(state_dir=str(where))
+        assert [c.status for c in check_state_dir(p)] == ["fail"], where
+
+
 def test_last_sync_age_is_judged_against_the_clock(tmp_path: Path) -> None:
     p = probe(tmp_path, portal=PortalConfig(source="http://127.0.0.1:9/"))
     assert check_last_sync(p).status == "warn"  # never
@@ -247,6 +256,16 @@ def test_clock_sync_asks_timesyncd_then_timedatectl_then_the_kernel(tmp_path: Pa
     assert "adjtimex" in check_clock_sync(p).zh
     (tmp_path / "synchronized").touch()  # systemd-timesyncd's flag
     assert "timesyncd" in check_clock_sync(p).zh
+
+
+def test_an_unsynchronised_clock_says_whether_the_daemon_still_decides(tmp_path: Path) -> None:
+    p = probe(tmp_path)
+    assert "照常进行" in check_clock_sync(p).zh  # no trusted time recorded after NOW
+    later = (NOW + timedelta(days=2)).isoformat()
+    (tmp_path / "state" / "state.json").write_text(f'{{"last_trusted_time": "{later}"}}')
+    check = check_clock_sync(p)
+    assert check.status == "warn" and "暂停过期判断和屏幕开关" in check.zh
+    assert (NOW + timedelta(days=2)).strftime("%Y-%m-%d") in check.zh
 
 
 def test_a_machine_without_pi_hardware_gets_warnings_not_failures(tmp_path: Path) -> None:

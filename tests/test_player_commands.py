@@ -160,6 +160,27 @@ def test_screenshot_command_gets_the_picture_from_the_player(tmp_path: Path) -> 
     assert pygame.image.load(str(out)).get_at((1, 1))[:3] == (10, 20, 30)
 
 
+def test_screenshot_to_a_path_that_cannot_be_written_is_one_line(tmp_path: Path) -> None:
+    req = tmp_path / "screenshot.request"
+    pygame.init()
+
+    def player() -> None:
+        for _ in range(200):
+            if req.exists():
+                pygame.image.save(pygame.Surface((8, 8)), str(tmp_path / "screenshot.png"))
+                req.unlink()
+                return
+            threading.Event().wait(0.01)
+
+    t = threading.Thread(target=player)
+    t.start()
+    out = tmp_path / "no-such-dir" / "x.png"
+    code, _, err = run_cli("screenshot", "--state-dir", str(tmp_path), str(out))
+    t.join()
+    assert code == 1
+    assert err.count("\n") == 1 and str(out) in err and "内部错误" not in err
+
+
 def test_screenshot_without_a_player_times_out_in_one_line(tmp_path: Path) -> None:
     code, _, err = run_cli(
         "screenshot", "--state-dir", str(tmp_path), str(tmp_path / "x.png"), "--timeout", "0"
@@ -274,3 +295,31 @@ def test_alert_times_from_the_daemon_are_shown_in_the_configured_zone() -> None:
     assert isinstance(e.content, Alert)
     assert e.content.expires == datetime(2027, 6, 16, 0, 0, tzinfo=TZ)
     assert "有效至6月15日" in alert_footer(e.content, "镇政府")  # the end of that day, locally
+
+
+def test_status_gives_the_screen_power_reason_in_chinese_with_its_key() -> None:
+    def power_line(reason: str) -> str:
+        doc = {"power": {"on": reason != "after-hours", "reason": reason}}
+        return next(ln for ln in format_status(doc) if ln.endswith("[power]"))
+
+    assert "关（非办公时间） after-hours" in power_line("after-hours")
+    assert "开（未收到后台服务的开关指令，保持开屏） default" in power_line("default")
+    assert "开（night-shift）" in power_line("night-shift")  # an unknown key as it is
+
+
+def test_proof_and_status_titles_leave_out_the_writers_break_hints() -> None:
+    from kiosk.player.loader import title_of
+    from kiosk.playlist import load_playlist
+
+    text = (
+        "version: 1\nentries:\n"
+        "  - {id: a, kind: alert, level: blue, title: 冬春季森林草原 防火期提示,"
+        " expires: 2030-06-15}\n"
+        "  - {id: n, kind: notice, title: 关于 PM2.5 监测的 公告, body: 正文}\n"
+    )
+    pl, diags = load_playlist(text.encode(), "p.yaml")
+    assert pl is not None, [d.format() for d in diags]
+    assert [title_of(e) for e in pl.entries] == [
+        "冬春季森林草原防火期提示",
+        "关于 PM2.5 监测的公告",
+    ]

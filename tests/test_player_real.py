@@ -126,6 +126,19 @@ def test_bad_flags_fail_in_one_line() -> None:
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
     r = play("--headless", "--speed", "5")
     assert r.returncode == 2 and "--fake-clock" in r.stderr
+    r = play("--headless", "--fake-clock", MONDAY_10, "--speed", "0")
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "--speed" in r.stderr
+
+
+def test_a_state_directory_that_cannot_be_made_fails_in_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("in the way")
+    r = play("--headless", "--duration", "1", "--state-dir", str(blocker / "state"))
+    assert r.returncode == 1
+    assert (
+        r.stderr.strip().splitlines()[-1].startswith(f"kiosk: {blocker / 'state'}: 状态目录不可用")
+    )
+    assert "内部错误" not in r.stderr
 
 
 def test_a_corrupt_image_entry_is_skipped_once_and_the_rest_plays(

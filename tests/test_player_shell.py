@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -299,6 +299,26 @@ def test_an_edited_playlist_is_applied_at_the_next_slide_boundary(rig: Rig) -> N
     assert rig.showing() == ("a", 0)  # not in the middle of a page
     rig.run(7.0)
     assert rig.showing() == ("n", 0)  # the edited a has one page now
+
+
+def test_a_sync_that_found_nothing_new_still_moves_the_content_updated_date(rig: Rig) -> None:
+    """内容更新于 is the last successful sync: an unchanged nightly sync writes only
+    state.json (no new generation), and the footer must follow it."""
+    from dataclasses import replace
+
+    from kiosk.player.loader import StoreSnapshot
+
+    success = [T0 - timedelta(days=3)]
+    rig.player.sources = replace(
+        rig.sources, read_store=lambda d: StoreSnapshot(1, (), success[0], 1)
+    )
+    rig.player.command("reload")
+    rig.run(2.0)
+    assert rig.player.loaded is not None and rig.player.loaded.updated == date(2026, 11, 27)
+    success[0] = T0
+    write_json_atomic(rig.state / "state.json", {"last_success_at": T0.isoformat()})
+    rig.run(12.0)
+    assert rig.player.loaded.updated == date(2026, 11, 30)
 
 
 def test_a_corrupt_image_is_skipped_with_one_log_line(

@@ -53,3 +53,13 @@ def test_an_unreadable_until_is_one_chinese_line(config: Path) -> None:
     code, _, err = kiosk("power", "on", "--until", "soon", "--config", str(config))
     assert code == 2
     assert len(err.strip().splitlines()) == 1 and "无法识别的时间" in err
+
+
+def test_a_state_directory_that_cannot_be_written_is_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("in the way")
+    path = tmp_path / "kiosk.yaml"
+    path.write_text(f"state_dir: {blocker / 'state'}\npower:\n  backend: blank\n")
+    code, out, err = kiosk("power", "off", "--config", str(path))
+    assert code == 1 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "无法写入状态目录" in err

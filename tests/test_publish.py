@@ -408,6 +408,21 @@ def test_publish_command_lists_every_problem_and_exits_1(src: Path, tmp_path: Pa
     assert all("[publish.not_public]" in line for line in lines)
 
 
+def test_publish_command_skip_invalid_counts_each_skipped_problem_once(
+    src: Path, tmp_path: Path
+) -> None:
+    key = tmp_path / "demo.key"
+    keys.write_keypair(key, KEY)
+    (src / "items" / "secret.yaml").write_text(notice("secret", "依申请公开"), encoding="utf-8")
+    (src / "items" / "bomb.yaml").write_text(image_item("bomb", "../files/bomb.png"), "utf-8")
+    (src / "files" / "bomb.png").write_bytes(bomb_png())
+    portal = str(tmp_path / "portal")
+    code, out, err = cli("publish", str(src), "--out", portal, "--key", str(key), "--skip-invalid")
+    assert code == 0
+    assert len(err.strip().splitlines()) == 2  # the refused item and the refused image
+    assert "跳过 2 处问题" in out, out
+
+
 # ----------------------------------------------------------------------------- end to end
 
 

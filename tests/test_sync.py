@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -32,8 +32,6 @@ class Env:
     def sync(self, source: str | None = None, **kw: object) -> SyncResult:
         settings = self.settings
         if kw:
-            from dataclasses import replace
-
             settings = replace(settings, **kw)  # type: ignore[arg-type]
         return run_sync(
             source or self.portal.url, self.state, self.pub.trusted, self.clock, settings
@@ -113,6 +111,20 @@ def test_items_not_marked_public_never_reach_the_store(
     assert "sync.dropped_item item=n-2" in caplog.text
 
 
+def test_files_of_items_not_marked_public_are_never_downloaded(env: Env) -> None:
+    public, a = image_item("img-public", b"A" * 1000)
+    secret, b = image_item("img-secret", b"S" * 1000)
+    secret = replace(secret, disclosure="不予公开")
+    env.pub.publish(1, [public, secret], [a, b])
+    env.portal.log.clear()
+    result = env.sync()
+    assert result.status == "updated" and result.dropped == ("img-secret",)
+    assert env.portal.requests("/objects/") == [f"/objects/{public.files[0].sha256}"]
+    assert set(store.present_objects(env.state)) == {public.files[0].sha256}
+    assert assert_store_valid(env.state) == 1
+    assert env.sync().status == "unchanged"
+
+
 def test_local_directory_source_is_verified_the_same_way(env: Env) -> None:
     simple_publication(env.pub, 4)
     result = env.sync(str(env.pub.root))
@@ -178,6 +190,44 @@ def test_cli_sync_failure_is_one_line_and_nonzero(
     assert code == 3
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "manifest.bad_signature" in err[0]
+
+
+def test_an_unusable_state_directory_is_a_failed_result_not_an_exception(
+    env: Env, tmp_path: Path
+) -> None:
+    simple_publication(env.pub, 1)
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the state directory should be")
+    result = run_sync(env.portal.url, blocker / "state", env.pub.trusted, env.clock, env.settings)
+    assert result.status == "failed" and result.key == "sync.state_dir"
+    assert result.exit_code == 1 and str(blocker) in result.message
+
+
+def test_cli_sync_failure_is_one_line_on_stderr_of_a_real_process(env: Env, tmp_path: Path) -> None:
+    """Outside pytest no logging handler is installed beforehand: the failure must still
+    be the one result line, not a log line repeating it."""
+    import subprocess
+    import sys
+
+    from kiosk import keys
+
+    keyfile = tmp_path / "other.pub"
+    keyfile.write_bytes(keys.public_pem(keys.generate().public_key()))
+    config = tmp_path / "kiosk.yaml"
+    config.write_text("timezone: Asia/Shanghai\n", encoding="utf-8")
+    simple_publication(env.pub, 1)
+    args = ["--source", str(env.pub.root), "--state-dir", str(env.state)]
+    proc = subprocess.run(
+        [sys.executable, "-m", "kiosk", "sync", "--once", *args, "--public-key", str(keyfile)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "KIOSK_CONFIG": str(config)},
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert proc.returncode == 3
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "manifest.bad_signature" in lines[0], proc.stderr
 
 
 def test_sync_without_once_or_source_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:

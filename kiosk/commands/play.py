@@ -93,6 +93,8 @@ def _logging(verbose: bool) -> None:
 
 def _clock(args: argparse.Namespace, tz: str) -> Clock:
     zone = ZoneInfo(tz)
+    if not args.speed > 0:
+        raise UsageError(f"--speed 应为正数 (must be positive): {args.speed:g}")
     if args.fake_clock:
         from kiosk.player.clocks import SpeedClock
 
@@ -144,6 +146,14 @@ def run(args: argparse.Namespace, env: Any) -> int:
     if not Path(playlist).exists():
         log.error("playlist.missing path=%s", playlist)  # plays the calm default slide
     clock = _clock(args, cfg.timezone)
+    try:  # status, proof log and screenshots live there: say so now, not as a traceback
+        Path(sdir).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise KioskError(
+            f"{sdir}: 状态目录不可用 (state directory unusable): {exc.strerror or exc}；"
+            "请检查配置 state_dir 和权限 (check state_dir and permissions)",
+            key="play.state_dir",
+        ) from None
     driver = _video_env(args, cfg.display.driver, dict(env.environ))
 
     import pygame

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from kiosk.errors import UsageError
+from kiosk.errors import KioskError, UsageError
 
 if TYPE_CHECKING:
     from kiosk.cli import Environment
@@ -67,25 +67,32 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     state_dir = Path(config.state_dir)
     calendar = d.load_work_calendar(config)
 
-    if args.action in ("on", "off"):
-        schedule = power_state(now, config.power, calendar, None)
-        if args.until:
-            try:
-                until: datetime | None = parse_until(args.until, now)
-            except ValueError as exc:
-                raise UsageError(str(exc)) from None
-        else:
-            until = schedule.next_change  # None: until `kiosk power auto`
-        write_override(state_dir, Override(on=args.action == "on", until=until, set_at=now))
-    elif args.action == "auto":
-        if args.until:
-            raise UsageError("auto 不接受 --until (auto takes no --until)")
-        write_override(state_dir, None)
+    try:
+        if args.action in ("on", "off"):
+            schedule = power_state(now, config.power, calendar, None)
+            if args.until:
+                try:
+                    until: datetime | None = parse_until(args.until, now)
+                except ValueError as exc:
+                    raise UsageError(str(exc)) from None
+            else:
+                until = schedule.next_change  # None: until `kiosk power auto`
+            write_override(state_dir, Override(on=args.action == "on", until=until, set_at=now))
+        elif args.action == "auto":
+            if args.until:
+                raise UsageError("auto 不接受 --until (auto takes no --until)")
+            write_override(state_dir, None)
 
-    override = read_override(state_dir)
-    decision = power_state(now, config.power, calendar, override)
-    if args.action != "status" and not args.no_apply:
-        PowerController(state_dir, choose_backend(config.power, environ)).apply(decision, now)
+        override = read_override(state_dir)
+        decision = power_state(now, config.power, calendar, override)
+        if args.action != "status" and not args.no_apply:
+            PowerController(state_dir, choose_backend(config.power, environ)).apply(decision, now)
+    except OSError as exc:
+        raise KioskError(
+            f"{state_dir}: 无法写入状态目录 (cannot write the state directory): "
+            f"{exc.strerror or exc}；请用 sudo 或以 kiosk 用户运行 (run as root or the kiosk user)",
+            key="power.state_dir",
+        ) from None
 
     current = read_json(state_dir / "power.json")
     scheduled = power_state(now, config.power, calendar, None)

@@ -169,7 +169,8 @@ def run(args: argparse.Namespace, env: Environment) -> int:
             " [publish.unchanged]"
         )
         return 0
-    skipped = len(result.skipped) + sum(1 for d in result.warnings if d.is_error)
+    # every skipped item (invalid source or refused media) has its error among the warnings
+    skipped = sum(1 for d in result.warnings if d.is_error)
     if en:
         verb = (
             "re-signed unchanged content as" if result.outcome is Outcome.RENEWED else "published"

@@ -40,41 +40,46 @@ CONTACT_SHEET = "contact-sheet.png"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("playlist", metavar="PLAYLIST", help="播放列表文件 (playlist file, YAML)")
     parser.add_argument(
-        "--out", required=True, metavar="DIR", help="图片输出目录 (output directory)"
+        "--out",
+        required=True,
+        metavar="DIR",
+        help="输出目录：每页一个 PNG 和 index.json (output directory)",
     )
     parser.add_argument(
         "--size",
         metavar="WxH",
-        help="画面尺寸，如竖屏 1080x1920；默认取配置，否则 1920x1080 (screen size)",
+        help="画面尺寸，如 1080x1920（竖屏）；默认取配置，否则 1920x1080 (screen size)",
     )
     parser.add_argument(
         "--rotate",
         type=int,
         choices=(0, 90, 180, 270),
-        help="把成图顺时针旋转，与旋转安装的屏幕一致；默认取配置 (rotation)",
+        help="把画好的图片顺时针旋转，与转着安装的屏幕一致；默认取配置 (rotation, clockwise)",
     )
     parser.add_argument(
         "--at",
         metavar="ISO-TIME",
-        help="按这个时间判断哪些条目在播，如 2026-11-24T10:30；默认现在 (as of this time)",
+        help="按这个时间渲染，如 2026-11-24T10:30；默认现在 (render as of this time)",
     )
     parser.add_argument(
         "--theme",
         metavar="NAME",
-        help="主题：civic 浅色或 contrast 高对比；默认取播放列表，其次配置 (theme)",
+        help="配色：civic 浅色或 contrast 深色高对比；默认取播放列表，再取配置 (theme)",
     )
     parser.add_argument(
-        "--all", action="store_true", help="不看播放时段，渲染所有启用的条目 (every enabled entry)"
+        "--all",
+        action="store_true",
+        help="渲染所有启用的条目，不管排期 (every enabled entry, whatever its schedule)",
     )
     parser.add_argument(
         "--contact-sheet",
         action="store_true",
-        help=f"另外生成总览图 {CONTACT_SHEET}，包含每一页 (contact sheet)",
+        help=f"另外写一张全部页面的总览图 {CONTACT_SHEET} (contact sheet)",
     )
     parser.add_argument(
         "--state-dir",
         metavar="DIR",
-        help="用于查找 ref/select 内容的内容存储目录；默认取配置 (content store)",
+        help="内容库所在的状态目录，用于 ref/select 条目；默认取配置 (content store)",
     )
 
 
@@ -223,6 +228,7 @@ def render_entries(
         layout_entry,
         ticker_text,
     )
+    from kiosk.layout.textblock import title_text
     from kiosk.measure import FontMetrics
 
     skipped = skipped if skipped is not None else []
@@ -295,7 +301,7 @@ def render_entries(
                     "lines": list(page.lines),
                     "missing_glyphs": list(page.missing_glyphs),
                     "fonts": list(page.fonts),
-                    "title": page.title,
+                    "title": title_text(page.title),
                 }
             )
             if contact_sheet:
@@ -350,7 +356,21 @@ def _contact_sheet(renderer: Any, thumbs: list[tuple[Any, str]], theme: Any) -> 
         y = pad + r * (th + label + pad * 2)
         h = round(surf.get_height() * tw / surf.get_width())
         sheet.blit(pygame.transform.smoothscale(surf, (tw, h)), (x, y))
+        text = fit_label(text, tw, measure)
         renderer.draw(
             sheet, [TextOp(text, x, y + th + pad // 2, label, (20, 20, 20), width=measure(text))]
         )
     return sheet
+
+
+def fit_label(text: str, width: float, measure: Any) -> str:
+    """``text`` cut short with an ellipsis in the middle of its entry id so it fits ``width``
+    and keeps its page number (``… · 2/5``): long store ids ran into the next thumbnail."""
+    if measure(text) <= width:
+        return text
+    head, sep, tail = text.rpartition(" · ")
+    if not sep:
+        head, tail = text, ""
+    while head and measure(f"{head}…{sep}{tail}") > width:
+        head = head[:-1]
+    return f"{head}…{sep}{tail}"

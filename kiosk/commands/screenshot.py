@@ -40,18 +40,31 @@ def run(args: argparse.Namespace, env: Any) -> int:
     req = sdir / "screenshot.request"
     shot = sdir / "screenshot.png"
     before = shot.stat().st_mtime_ns if shot.exists() else None
-    write_atomic(req, json.dumps({"pid": os.getpid(), "time": time.time()}).encode())
+    try:
+        write_atomic(req, json.dumps({"pid": os.getpid(), "time": time.time()}).encode())
+    except OSError as exc:
+        raise KioskError(
+            f"{req}: 无法向播放器发出截图请求 (cannot write the request): "
+            f"{exc.strerror or exc}；请以 kiosk 用户或 sudo 运行 (run as the kiosk user)",
+            key="screenshot.request",
+        ) from None
     deadline = time.monotonic() + args.timeout
     while time.monotonic() < deadline:
         if not req.exists() and shot.exists() and shot.stat().st_mtime_ns != before:
-            shutil.copyfile(shot, args.out)
+            try:
+                shutil.copyfile(shot, args.out)
+            except OSError as exc:
+                raise KioskError(
+                    f"{args.out}: 无法保存截图 (cannot write): {exc.strerror or exc}",
+                    key="screenshot.write",
+                ) from None
             env.out(f"已保存 (saved) {args.out}")
             return 0
         time.sleep(0.1)
     with contextlib.suppress(FileNotFoundError):
         req.unlink()
     raise KioskError(
-        f"播放器 {args.timeout:.0f} 秒内没有响应，是否在运行？(no answer from the player; "
+        f"播放器 {args.timeout:g} 秒内没有响应，是否在运行？(no answer from the player; "
         "is `kiosk play` running with this state directory?)",
         key="screenshot.timeout",
     )

@@ -39,6 +39,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+class _NotSyncFailed(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("sync.failed ")
+
+
 def _load_config(args: argparse.Namespace, env: Environment) -> Config:
     import kiosk.config as config_mod
 
@@ -84,6 +89,10 @@ def run(args: argparse.Namespace, env: Environment) -> int:
             format="%(levelname)s %(message)s",
             stream=env.stderr,
         )
+        if not env.verbose:
+            # the result line below says it once; the daemon's log keeps the event
+            for handler in logging.getLogger().handlers:
+                handler.addFilter(_NotSyncFailed())
     result = run_sync(source, state_dir, trusted, env.clock(cfg.timezone), settings)
     if result.ok:
         env.out(result.line())

@@ -88,11 +88,15 @@ class Loaded:
 
 
 def title_of(entry: Entry) -> str:
+    """The title for status, logs and the proof of display: as read on screen, so the
+    writer's break hints (a space between Chinese characters) are left out."""
+    from kiosk.layout.textblock import title_text
+
     c = entry.content
     if isinstance(c, Notice | Report | Alert):
-        return c.title
+        return title_text(c.title)
     if isinstance(c, Guide):
-        return c.service
+        return title_text(c.service)
     if isinstance(c, Image):
         return c.caption or os.path.basename(c.file)
     if isinstance(c, Pdf):

@@ -345,6 +345,9 @@ class Player:
         return {
             "playlist": self.playlist_path,
             "current": str(self.state_dir / "current"),
+            # the sync's record: a nightly sync that finds nothing new changes no generation
+            # but moves the last success, which the footer shows as 内容更新于
+            "sync_state": str(self.state_dir / "state.json"),
             "power": str(self.state_dir / "power.json"),
             "alerts": str(self.state_dir / "alerts.json"),
         }
@@ -359,6 +362,7 @@ class Player:
     def _poll(self, now: datetime, mono: float) -> None:
         w = self._watched()
         reload = self._changed("playlist", w["playlist"]) | self._changed("current", w["current"])
+        reload |= self._changed("sync_state", w["sync_state"])
         if self._load_day is not None and now.date() != self._load_day:
             reload = True  # layouts show dates and days left of publicity periods
         if self._retry_at is not None and mono >= self._retry_at:

@@ -49,6 +49,9 @@ STATE_TEXT = {
 }
 
 
+POWER_REASONS = {"default": "未收到后台服务的开关指令，保持开屏"}
+
+
 def _fmt(key: str, value: Any, doc: dict[str, Any]) -> str:
     if value is None or value == "" or value == [] or value == {}:
         return "无" if key in ("last_reload_error", "entry_errors", "alerts") else "-"
@@ -61,9 +64,14 @@ def _fmt(key: str, value: Any, doc: dict[str, Any]) -> str:
     if key == "alerts" and isinstance(value, list):
         return ", ".join(str(a) for a in value)
     if key == "power" and isinstance(value, dict):
+        from kiosk.power import reason_text
+
         state = "开" if value.get("on", True) else "关"
-        reason = value.get("reason") or ""
-        return f"{state} {reason}".strip()
+        reason = str(value.get("reason") or "")
+        if not reason:
+            return state
+        text = POWER_REASONS.get(reason) or reason_text(reason)
+        return f"{state}（{text}）" if text == reason else f"{state}（{text}） {reason}"
     if key == "fps" and isinstance(value, int | float):
         return f"{value:.1f}"
     if key == "size" and isinstance(value, list):
