@@ -58,9 +58,12 @@ MAX_BODY = 600
 class AlertFeedError(Exception):
     """The feed could not be fetched, verified or parsed; ``key`` is a stable event key."""
 
-    def __init__(self, message: str, key: str = "alert.feed_error") -> None:
+    def __init__(
+        self, message: str, key: str = "alert.feed_error", *, missing: bool = False
+    ) -> None:
         super().__init__(message)
         self.key = key
+        self.missing = missing  # the portal answered that there is no feed (404 / no file)
 
 
 @dataclass(frozen=True)
@@ -270,7 +273,11 @@ class HttpFetcher:
             if resp.status_code == 304:
                 return 304, b"", resp.headers
             if resp.status_code != 200:
-                raise AlertFeedError(f"{url}: HTTP {resp.status_code}", "alert.http_error")
+                raise AlertFeedError(
+                    f"{url}: HTTP {resp.status_code}",
+                    "alert.http_error",
+                    missing=resp.status_code in (404, 410),
+                )
             chunks: list[bytes] = []
             total = 0
             for chunk in resp.iter_content(16384):
@@ -313,7 +320,11 @@ class HttpFetcher:
             body = path.read_bytes()[: MAX_BYTES + 1]
             sig = Path(str(path) + ".sig").read_bytes()[:4096]
         except OSError as exc:
-            raise AlertFeedError(f"{path}: {exc.strerror}", "alert.unreachable") from None
+            raise AlertFeedError(
+                f"{path}: {exc.strerror}",
+                "alert.unreachable",
+                missing=isinstance(exc, FileNotFoundError),
+            ) from None
         return FetchResult(200, body, sig)
 
 

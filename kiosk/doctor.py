@@ -496,6 +496,11 @@ def check_alert_feed(p: Probe, verify: Callable[[bytes, bytes], None] | None) ->
         verify(result.body, result.signature)
         doc = parse_alerts(result.body)
     except AlertFeedError as exc:
+        if exc.missing:  # a portal that has not published an alert feed yet: nothing to show
+            return _warn(
+                "alerts.feed",
+                f"门户上还没有紧急通知文件（{exc}）；发布紧急通知后即可使用 (no alert feed yet)",
+            )
         return _fail("alerts.feed", f"紧急通知源不可用: {exc} [{exc.key}]")
     except Exception as exc:
         return _fail("alerts.feed", f"紧急通知签名或格式无效: {exc}")

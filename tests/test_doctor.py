@@ -282,3 +282,24 @@ def test_a_machine_without_pi_hardware_gets_warnings_not_failures(tmp_path: Path
     assert [c for c in checks if c.status == "fail"] == []
     assert status["playlist.valid"] == "ok" and status["font.regular"] == "ok"
     assert worst(checks) == "warn"
+
+
+def test_a_portal_without_an_alert_feed_yet_is_a_warning_but_a_broken_one_fails(
+    tmp_path: Path,
+) -> None:
+    from kiosk.config import PortalConfig
+    from kiosk.doctor import check_alert_feed
+    from tests.portal_fixture import serve
+
+    root = tmp_path / "portal"
+    root.mkdir()
+    with serve(root) as portal:
+        p = probe(tmp_path, portal=PortalConfig(source=portal.url))
+        p.network = True
+        missing = check_alert_feed(p, verify=lambda body, sig: None)
+        assert missing.status == "warn" and "还没有紧急通知文件" in missing.zh
+        portal.fail_with = 500
+        assert check_alert_feed(p, verify=lambda body, sig: None).status == "fail"
+    p = probe(tmp_path, portal=PortalConfig(source=str(root)))  # a USB stick without the file
+    p.network = True
+    assert check_alert_feed(p, verify=lambda body, sig: None).status == "warn"
