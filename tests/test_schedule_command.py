@@ -132,3 +132,10 @@ def test_the_shipped_demo_plays_on_a_working_morning() -> None:
     code, out, _ = run("schedule", str(demo), "--at", "2027-03-10T09:00")
     assert code == 0
     assert re.match(r"2027年3月10日 星期三 09:00 正在播放 \d+ 项：report-2018", out)
+
+
+def test_a_time_far_outside_the_calendar_is_a_usage_error_not_a_crash(tmp_path: Path) -> None:
+    for at in ("9999-12-31T23:00", "0001-01-01"):
+        code, _, err = run("schedule", playlist(tmp_path), "--at", at)
+        assert code == 2
+        assert err.count("\n") == 1 and "超出范围" in err

@@ -19,10 +19,11 @@ import logging
 import os
 import re
 from dataclasses import replace
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from kiosk.commands.schedule import parse_at
 from kiosk.diagnostics import InputError, has_errors
 from kiosk.errors import KioskError, UsageError
 from kiosk.model import Entry, Playlist
@@ -94,16 +95,6 @@ def parse_size(text: str) -> tuple[int, int]:
     if not (64 <= w <= 8192 and 64 <= h <= 8192):
         raise UsageError(f"--size: 尺寸超出范围 64–8192 (out of range): {text!r}")
     return w, h
-
-
-def parse_at(text: str, tz: tzinfo) -> datetime:
-    try:
-        when = datetime.fromisoformat(text.strip().replace(" ", "T", 1))
-    except ValueError:
-        raise UsageError(
-            f"--at: 时间格式应为 2026-11-24T10:30 (expected ISO time): {text!r}"
-        ) from None
-    return when.replace(tzinfo=tz) if when.tzinfo is None else when.astimezone(tz)
 
 
 def file_name(index: int, entry_id: str, page: int) -> str:

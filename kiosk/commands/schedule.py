@@ -51,13 +51,18 @@ def parse_at(text: str, tz: tzinfo) -> datetime:
     s = text.strip()
     try:
         if len(s) == 10:
-            return datetime.combine(date.fromisoformat(s), time(0), tzinfo=tz)
-        when = datetime.fromisoformat(s)
+            when = datetime.combine(date.fromisoformat(s), time(0))
+        else:
+            when = datetime.fromisoformat(s)
     except ValueError:
         raise UsageError(
             f"--at：无法识别的时间“{text}”，应写成 2026-10-10T09:00 或 2026-10-10 "
             f"(invalid --at value {text!r})"
         ) from None
+    if not 1970 <= when.year <= 2200:  # the calendar arithmetic runs years ahead of it
+        raise UsageError(
+            f"--at：年份 {when.year} 超出范围，应在 1970 到 2200 之间 (year out of range)"
+        )
     if when.tzinfo is None:
         return when.replace(tzinfo=tz)
     return when.astimezone(tz)
