@@ -128,6 +128,13 @@ def test_bad_flags_fail_in_one_line() -> None:
     assert r.returncode == 2 and "--fake-clock" in r.stderr
     r = play("--headless", "--fake-clock", MONDAY_10, "--speed", "0")
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "--speed" in r.stderr
+    for fps in ("-5", "0", "500", "x"):
+        r = play("--headless", "--fps", fps)
+        assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "--fps" in r.stderr
+    for start in ("9999-12-31T23:00", "nonsense"):
+        r = play("--headless", "--fake-clock", start)
+        assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+        assert "--fake-clock" in r.stderr
 
 
 def test_a_state_directory_that_cannot_be_made_fails_in_one_line(tmp_path: Path) -> None:

@@ -13,7 +13,6 @@ import os
 import signal
 import sys
 import time
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -78,7 +77,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="每隔这么多秒保存一张小截图 STATE_DIR/thumb.png，如 300 (periodic thumbnail)",
     )
-    parser.add_argument("--fps", type=int, help="画面有动画时的最高帧率 (frame rate cap)")
+    parser.add_argument(
+        "--fps",
+        type=_fps,
+        metavar="N",
+        help="画面有动画时的最高帧率，1 到 120 (frame rate cap)",
+    )
+
+
+def _fps(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"应为 1 到 120 的整数 (an integer 1–120): {text!r}"
+        ) from None
+    if not 1 <= value <= 120:
+        raise argparse.ArgumentTypeError(f"应在 1 到 120 之间 (must be 1–120): {value}")
+    return value
 
 
 def _logging(verbose: bool) -> None:
@@ -96,17 +112,10 @@ def _clock(args: argparse.Namespace, tz: str) -> Clock:
     if not args.speed > 0:
         raise UsageError(f"--speed 应为正数 (must be positive): {args.speed:g}")
     if args.fake_clock:
+        from kiosk.commands.schedule import parse_at
         from kiosk.player.clocks import SpeedClock
 
-        try:
-            start = datetime.fromisoformat(args.fake_clock)
-        except ValueError:
-            raise UsageError(
-                f"--fake-clock: 不是 ISO 时间 (not an ISO time): {args.fake_clock}"
-            ) from None
-        if start.tzinfo is None:
-            start = start.replace(tzinfo=zone)
-        return SpeedClock(start.astimezone(zone), args.speed)
+        return SpeedClock(parse_at(args.fake_clock, zone, "--fake-clock"), args.speed)
     if args.speed != 1.0:
         raise UsageError("--speed 需要 --fake-clock (--speed needs --fake-clock)")
     return SystemClock(zone)

@@ -45,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def parse_at(text: str, tz: tzinfo) -> datetime:
+def parse_at(text: str, tz: tzinfo, flag: str = "--at") -> datetime:
     """``2026-10-10``, ``2026-10-10T09:00``, ``2026-10-10 09:00`` or with an offset.
     Naive values are read in ``tz``; aware ones are converted to it."""
     s = text.strip()
@@ -56,12 +56,12 @@ def parse_at(text: str, tz: tzinfo) -> datetime:
             when = datetime.fromisoformat(s)
     except ValueError:
         raise UsageError(
-            f"--at：无法识别的时间“{text}”，应写成 2026-10-10T09:00 或 2026-10-10 "
-            f"(invalid --at value {text!r})"
+            f"{flag}：无法识别的时间“{text}”，应写成 2026-10-10T09:00 或 2026-10-10 "
+            f"(invalid {flag} value {text!r})"
         ) from None
     if not 1970 <= when.year <= 2200:  # the calendar arithmetic runs years ahead of it
         raise UsageError(
-            f"--at：年份 {when.year} 超出范围，应在 1970 到 2200 之间 (year out of range)"
+            f"{flag}：年份 {when.year} 超出范围，应在 1970 到 2200 之间 (year out of range)"
         )
     if when.tzinfo is None:
         return when.replace(tzinfo=tz)
