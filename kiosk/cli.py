@@ -42,6 +42,8 @@ class Environment:
     #: Builds the clock a command reads "now" from, given the configured time zone; tests
     #: pass ``lambda tz: FakeClock(...)`` so that commands run at a fixed instant.
     clock: Callable[[tzinfo | str], Clock] = SystemClock
+    #: The effective user id (tests pretend to be root).
+    euid: Callable[[], int] = os.geteuid
     verbose: bool = False
     lang: str = "zh"
 
@@ -50,6 +52,31 @@ class Environment:
 
     def err(self, line: str) -> None:
         print(line, file=self.stderr)
+
+
+def refuse_root_in_foreign_state_dir(state_dir: str | os.PathLike[str], env: Environment) -> None:
+    """Root writing into a state directory that belongs to the service user (``sudo kiosk sync
+    --once`` instead of ``sudo -u kiosk …``) leaves root-owned generations, locks and state
+    files that the services can then neither replace nor remove: refuse, in one line."""
+    if env.euid() != 0:
+        return
+    try:
+        owner = os.stat(state_dir).st_uid
+    except OSError:
+        return  # not there yet: whoever creates it owns it
+    if owner == 0:
+        return
+    try:
+        import pwd
+
+        name = pwd.getpwuid(owner).pw_name
+    except (KeyError, ImportError):
+        name = str(owner)
+    raise KioskError(
+        f"{state_dir} 属于用户 {name}，请以该用户运行，例如 sudo -u {name} kiosk …；"
+        f"以 root 写入的文件后台服务将无法再修改 (run as the state directory's owner, not root)",
+        key="state.owner",
+    )
 
 
 def _command_modules() -> list[ModuleType]:

@@ -3,7 +3,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import os
 import re
+from pathlib import Path
 
 import pytest
 
@@ -115,3 +117,35 @@ def test_common_options_are_accepted_after_a_subcommand_too(option: list[str]) -
     args = parser.parse_args(["portal", "serve", "some-dir", *option])
     assert args.dir == "some-dir"
     assert getattr(args, option[0][2:]) == (option[1] if len(option) > 1 else True)
+
+
+def test_root_is_refused_in_a_state_directory_the_service_user_owns(tmp_path: Path) -> None:
+    # `sudo kiosk sync --once` would leave root-owned files the services cannot replace
+    from kiosk import keys
+
+    state = tmp_path / "state"
+    state.mkdir()
+    if os.geteuid() == 0:
+        os.chown(state, 65534, 65534)
+    key = keys.generate()
+    (tmp_path / "k.pub").write_bytes(keys.public_pem(key.public_key()))
+    config = tmp_path / "kiosk.yaml"
+    config.write_text(f"state_dir: {state}\n", encoding="utf-8")
+    as_root = [
+        ["sync", "--once", "--source", str(tmp_path), "--state-dir", str(state),
+         "--public-key", str(tmp_path / "k.pub")],
+        ["--config", str(config), "power", "off"],
+        ["--config", str(config), "daemon", "--once", "power"],
+        ["screenshot", str(tmp_path / "shot.png"), "--state-dir", str(state)],
+        ["play", "--headless", "--duration", "1", "--state-dir", str(state)],
+    ]  # fmt: skip
+    for argv in as_root:
+        out, err = io.StringIO(), io.StringIO()
+        env = Environment(stdout=out, stderr=err, environ={}, euid=lambda: 0)
+        code = main(argv, env)
+        assert code == 1, (argv, err.getvalue())
+        assert err.getvalue().count("\n") == 1 and "sudo -u" in err.getvalue(), argv
+        assert list(state.iterdir()) == [], argv  # nothing written
+    # the owner itself (or root in a root-owned directory) goes ahead
+    code, _, err = run("--config", str(config), "power", "status")
+    assert code == 0, err

@@ -64,6 +64,9 @@ def run(args: argparse.Namespace, env: Environment) -> int:
         clock = env.clock(ZoneInfo(config.timezone))
     except (KeyError, ValueError) as exc:
         raise KioskError(f"未知时区 {config.timezone} (unknown time zone)") from exc
+    from kiosk.cli import refuse_root_in_foreign_state_dir
+
+    refuse_root_in_foreign_state_dir(config.state_dir, env)
     daemon = d.make_daemon(config, clock, environ)
     try:
         # held until the process exits: a second daemon (or --once beside a running one)

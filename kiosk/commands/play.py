@@ -152,6 +152,9 @@ def run(args: argparse.Namespace, env: Any) -> int:
     rotation = args.rotation if args.rotation is not None else cfg.display.rotation
     playlist = args.playlist or cfg.playlist
     sdir = args.state_dir or cfg.state_dir
+    from kiosk.cli import refuse_root_in_foreign_state_dir
+
+    refuse_root_in_foreign_state_dir(sdir, env)
     if not Path(playlist).exists():
         log.error("playlist.missing path=%s", playlist)  # plays the calm default slide
     clock = _clock(args, cfg.timezone)

@@ -67,6 +67,10 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     state_dir = Path(config.state_dir)
     calendar = d.load_work_calendar(config)
 
+    if args.action != "status":
+        from kiosk.cli import refuse_root_in_foreign_state_dir
+
+        refuse_root_in_foreign_state_dir(state_dir, env)
     try:
         if args.action in ("on", "off"):
             schedule = power_state(now, config.power, calendar, None)

@@ -37,6 +37,9 @@ def run(args: argparse.Namespace, env: Any) -> int:
     sdir = Path(state_dir(args, env.environ))
     if not sdir.is_dir():
         raise KioskError(f"{sdir}: 状态目录不存在 (no state directory)", key="screenshot.no_state")
+    from kiosk.cli import refuse_root_in_foreign_state_dir
+
+    refuse_root_in_foreign_state_dir(sdir, env)
     req = sdir / "screenshot.request"
     shot = sdir / "screenshot.png"
     before = shot.stat().st_mtime_ns if shot.exists() else None

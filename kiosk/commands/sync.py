@@ -83,6 +83,9 @@ def run(args: argparse.Namespace, env: Environment) -> int:
         portal = replace(portal, ca_file=args.ca_file)
     settings = SyncSettings.from_config(portal)
     state_dir = args.state_dir or cfg.state_dir
+    from kiosk.cli import refuse_root_in_foreign_state_dir
+
+    refuse_root_in_foreign_state_dir(state_dir, env)
     if not logging.getLogger().handlers:
         logging.basicConfig(
             level=logging.INFO if env.verbose else logging.WARNING,
