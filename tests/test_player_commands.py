@@ -113,9 +113,15 @@ def test_proof_command_filters_by_day_and_writes_csv(tmp_path: Path) -> None:
     code, out, _ = run_cli(
         "proof", "--state-dir", str(tmp_path), "--from", "2026-11-30", "--to", "2026-12-01", "--csv"
     )
-    rows = out.strip().splitlines()
+    assert out.startswith("\ufeff")  # so that Excel on a Chinese PC does not read it as GBK
+    rows = out.removeprefix("\ufeff").strip().splitlines()
     assert rows[0] == "id,title,kind,start,end,seconds,pages,page_count"
     assert [r.split(",")[0] for r in rows[1:]] == ["a", "b"]
+    _, plain, _ = run_cli(
+        "proof", "--state-dir", str(tmp_path), "--from", "2026-11-30", "--to", "2026-12-01",
+        "--csv", "--no-bom",
+    )  # fmt: skip
+    assert plain == out.removeprefix("\ufeff")
     code, out, _ = run_cli(
         "proof",
         "--state-dir",

@@ -34,7 +34,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--entry", metavar="ID", help="只看这个条目（及其引用的内容） (only this entry)"
     )
-    parser.add_argument("--csv", action="store_true", help="输出 CSV，列名为英文键 (CSV output)")
+    parser.add_argument(
+        "--csv",
+        action="store_true",
+        help="输出 CSV，列名为英文键；带 UTF-8 BOM，Excel/WPS 直接打开不乱码 (CSV output)",
+    )
+    parser.add_argument(
+        "--no-bom",
+        action="store_true",
+        help="CSV 不加 BOM（供脚本读取） (CSV without the byte-order mark, for scripts)",
+    )
     parser.add_argument(
         "--summary", action="store_true", help="每个条目汇总为一行 (one line per entry)"
     )
@@ -54,7 +63,8 @@ def run(args: argparse.Namespace, env: Any) -> int:
         raise UsageError("--to 早于 --from (--to is before --from)")
     records = between(read_records(state_dir(args, env.environ)), first, last, tz, args.entry)
     if args.csv:
-        env.stdout.write(to_csv(records))
+        # Excel on a Chinese Windows PC reads a CSV without a BOM as GBK and garbles the titles
+        env.stdout.write(("" if args.no_bom else "\ufeff") + to_csv(records))
         return 0
     if args.summary:
         env.out("条目编号\t次数\t累计时长\t首次\t末次\t天数\t标题")
