@@ -272,6 +272,8 @@ def test_truncated_object_body_fails(env: Env) -> None:
 def test_slow_drip_hits_the_per_file_deadline(env: Env) -> None:
     ref = env.publish_v2()
 
+    sent: list[int] = []
+
     def drip(h: Handler) -> bool:
         h.send_response(200)
         h.send_header("Content-Length", str(ref.length))
@@ -280,15 +282,17 @@ def test_slow_drip_hits_the_per_file_deadline(env: Env) -> None:
             for i in range(200):
                 h.wfile.write(BIG[i : i + 1])
                 h.wfile.flush()
+                sent.append(i)
                 time.sleep(0.02)
         h.close_connection = True
         return True
 
     _script(env.portal, f"/objects/{ref.sha256}", drip)
-    started = time.monotonic()
     result = env.sync(file_deadline=0.4, read_timeout=1)
-    assert time.monotonic() - started < 3
     env.assert_failed_and_untouched(result, "fetch.deadline")
+    # the device hung up long before the four-second drip ended (each byte came well within
+    # the read timeout, so only the per-file deadline can have cut it)
+    assert len(sent) < 200
 
 
 def test_hash_mismatch_is_rejected_and_nothing_is_kept(env: Env) -> None:
@@ -662,9 +666,7 @@ def test_slow_drip_across_many_objects_hits_the_run_deadline(env: Env) -> None:
 
     for item, _ in made:
         _script(env.portal, f"/objects/{item.files[0].sha256}", drip)
-    started = time.monotonic()
     result = env.sync(file_deadline=1.0, run_deadline=1.2)
-    assert time.monotonic() - started < 3
     env.assert_failed_and_untouched(result, "fetch.deadline")
     assert "run" in result.message
     assert 2 <= len(env.portal.requests("/objects/")) < len(made)
