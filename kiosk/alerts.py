@@ -430,7 +430,7 @@ class AlertFeed:
 
 # ----------------------------------------------------------------------------- publishing
 
-SOURCE_KEYS = ("id", "level", "title", "body", "issued", "expires")
+SOURCE_KEYS = ("id", "level", "title", "body", "issued", "expires", "disclosure")
 
 
 def _source_instant(text: str, tz: Any) -> datetime | None:
@@ -455,9 +455,11 @@ def build_document(
             title: 明日上午停水通知
             body: 因管网维修，11月30日8:00—12:00镇区停水。
             expires: 2026-11-30 12:00  # in the configured zone
+            disclosure: 主动公开        # required on every alert, and only this value
             # issued: 2026-11-29 09:00 (default: now)
 
-    ``alerts: []`` withdraws every alert. The version is one more than ``previous``.
+    ``alerts: []`` withdraws every alert. An alert without ``disclosure: 主动公开`` is an error
+    (nothing is published), so the device never has to drop one. The version is one more than ``previous``.
     Returns ``(bytes, [])`` or ``(None, diagnostics)`` with file:line:col positions.
     """
     from kiosk.diagnostics import error
@@ -488,6 +490,7 @@ def build_document(
             continue
         item: dict[str, str] = {}
         bad: set[str] = set()
+        missing_at = node.pos
         for key, value in node:
             if key.text not in SOURCE_KEYS:
                 diags.append(
@@ -511,6 +514,21 @@ def build_document(
                 )
                 continue
             text = value.text
+            if key.text == "disclosure" and text != DISCLOSURE_PUBLIC:
+                if not text.strip():
+                    missing_at = key.pos  # an empty value is reported as a missing one, below
+                    continue
+                bad.add(key.text)
+                diags.append(
+                    error(
+                        value.pos,
+                        "alerts.not_public",
+                        f"公开属性是“{text}”，不是“{DISCLOSURE_PUBLIC}”：此通知不能发布到大厅屏",
+                        f"disclosure is {text!r}, not {DISCLOSURE_PUBLIC}: this alert may not be "
+                        "published to the lobby screen",
+                    )
+                )
+                continue
             if key.text in ("issued", "expires"):
                 when = _source_instant(text, now.tzinfo)
                 if when is None:
@@ -532,6 +550,15 @@ def build_document(
                 diags.append(
                     error(node.pos, "alerts.missing_key", f"缺少 {required}", f"missing {required}")
                 )
+        if "disclosure" not in item and "disclosure" not in bad:
+            diags.append(
+                error(
+                    missing_at,
+                    "alerts.missing_disclosure",
+                    f"缺少 disclosure（公开属性）；只有标为“{DISCLOSURE_PUBLIC}”的通知可以发布",
+                    f"missing disclosure; only alerts marked {DISCLOSURE_PUBLIC} may be published",
+                )
+            )
         items.append(item)
     if any(d.is_error for d in diags):
         return None, diags
