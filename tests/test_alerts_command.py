@@ -75,7 +75,7 @@ def test_the_published_document_marks_every_alert_public() -> None:
         ),
         (
             lambda s: s.replace("disclosure: 主动公开", "disclosure: 依申请公开"),
-            "alerts.yaml:7:17: 错误: 公开属性是“依申请公开”，不是“主动公开”：此通知不能发布到大厅屏",
+            "alerts.yaml:7:17: 错误: 公开属性是“依申请公开”，不是“主动公开”：此通知不能发布",
         ),
         (
             lambda s: s.replace("disclosure: 主动公开", "disclosure:"),
