@@ -17,7 +17,10 @@ before anything is parsed). Format (``docs/deploy.md`` § "Alert feed")::
 
 An alert is withdrawn by publishing a new version without it; it disappears on its own at
 ``expires`` (required, at most :data:`MAX_LIFETIME` after ``issued``) even when the portal is
-unreachable. Only alerts marked 主动公开 are ever shown. The daemon writes what the player needs
+unreachable. Only alerts marked ``"disclosure": "主动公开"`` are ever shown: an alert without
+the field, or with any other value, is dropped when the document is parsed (listed in
+:attr:`AlertDocument.dropped`, logged ``alert.not_public`` once when the document is adopted),
+and the rest apply. The daemon writes what the player needs
 to ``STATE_DIR/alerts.json``: ``{"alerts": [{id, level, title, body, expires, issued}],
 "updated": ISO}`` — active alerts only, most severe first.
 
@@ -74,7 +77,7 @@ class FeedAlert:
     body: str
     issued: datetime
     expires: datetime
-    disclosure: str = DISCLOSURE_PUBLIC
+    disclosure: str
 
     def active(self, now: datetime) -> bool:
         return self.issued <= now < self.expires and self.disclosure == DISCLOSURE_PUBLIC
@@ -94,7 +97,8 @@ class FeedAlert:
 class AlertDocument:
     version: int
     issued: datetime
-    alerts: tuple[FeedAlert, ...]
+    alerts: tuple[FeedAlert, ...]  # 主动公开 only
+    dropped: tuple[tuple[str, str | None], ...] = ()  # (id, disclosure or None when missing)
 
 
 def _instant(value: object, where: str) -> datetime:
@@ -146,6 +150,7 @@ def parse_alerts(data: bytes) -> AlertDocument:
             f"alerts 应为最多 {MAX_ALERTS} 项的列表 (alerts must be a list)", "alert.bad_document"
         )
     alerts: list[FeedAlert] = []
+    dropped: list[tuple[str, str | None]] = []
     seen: set[str] = set()
     for i, item in enumerate(items):
         where = f"alerts[{i}]"
@@ -157,6 +162,12 @@ def parse_alerts(data: bytes) -> AlertDocument:
                 f"{where}.id: 重复的编号 {alert_id} (duplicate id)", "alert.bad_document"
             )
         seen.add(alert_id)
+        disclosure = item.get("disclosure")
+        if disclosure != DISCLOSURE_PUBLIC:
+            # Dropped before its content is checked, like a manifest item that is not
+            # 主动公开: it can never reach the screen, so it cannot spoil the others either.
+            dropped.append((alert_id, None if disclosure is None else str(disclosure)))
+            continue
         level = item.get("level")
         if level not in ALERT_LEVELS:
             raise AlertFeedError(
@@ -169,7 +180,6 @@ def parse_alerts(data: bytes) -> AlertDocument:
                 f"{where}.expires: 须晚于发布时间且不超过 {MAX_LIFETIME.days} 天 (bad expiry)",
                 "alert.bad_document",
             )
-        disclosure = item.get("disclosure", DISCLOSURE_PUBLIC)
         alerts.append(
             FeedAlert(
                 id=alert_id,
@@ -178,10 +188,12 @@ def parse_alerts(data: bytes) -> AlertDocument:
                 body=_text(item, "body", where, MAX_BODY, False),
                 issued=a_issued,
                 expires=expires,
-                disclosure=str(disclosure),
+                disclosure=DISCLOSURE_PUBLIC,
             )
         )
-    return AlertDocument(version=version, issued=issued, alerts=tuple(alerts))
+    return AlertDocument(
+        version=version, issued=issued, alerts=tuple(alerts), dropped=tuple(dropped)
+    )
 
 
 def active_alerts(doc: AlertDocument | None, now: datetime) -> list[FeedAlert]:
@@ -411,6 +423,13 @@ class AlertFeed:
         )
         self.doc, self.raw = doc, result.body
         self.etag, self.last_modified = result.etag, result.last_modified
+        for alert_id, disclosure in doc.dropped:
+            log.warning(
+                "alert.not_public id=%s disclosure=%s: 不是“%s”，不上屏 (not shown)",
+                alert_id,
+                "(missing)" if disclosure is None else disclosure,
+                DISCLOSURE_PUBLIC,
+            )
         return True
 
     def publish(self, now: datetime) -> list[FeedAlert]:
@@ -441,7 +460,7 @@ class AlertFeed:
 
 # ----------------------------------------------------------------------------- publishing
 
-SOURCE_KEYS = ("id", "level", "title", "body", "issued", "expires")
+SOURCE_KEYS = ("id", "level", "title", "body", "issued", "expires", "disclosure")
 
 
 def _source_instant(text: str, tz: Any) -> datetime | None:
@@ -466,9 +485,12 @@ def build_document(
             title: 明日上午停水通知
             body: 因管网维修，11月30日8:00—12:00镇区停水。
             expires: 2026-11-30 12:00  # in the configured zone
+            disclosure: 主动公开        # required on every alert, and only this value
             # issued: 2026-11-29 09:00 (default: now)
 
-    ``alerts: []`` withdraws every alert. The version is one more than ``previous``.
+    ``alerts: []`` withdraws every alert. An alert without ``disclosure: 主动公开`` is an error
+    (nothing is published) rather than something for the device to drop. The version is one
+    more than ``previous``.
     Returns ``(bytes, [])`` or ``(None, diagnostics)`` with file:line:col positions.
     """
     from kiosk.diagnostics import error
@@ -499,6 +521,7 @@ def build_document(
             continue
         item: dict[str, str] = {}
         bad: set[str] = set()
+        missing_at = node.pos
         for key, value in node:
             if key.text not in SOURCE_KEYS:
                 diags.append(
@@ -522,6 +545,21 @@ def build_document(
                 )
                 continue
             text = value.text
+            if key.text == "disclosure" and text != DISCLOSURE_PUBLIC:
+                if not text.strip():
+                    missing_at = key.pos  # an empty value is reported as a missing one, below
+                    continue
+                bad.add(key.text)
+                diags.append(
+                    error(
+                        value.pos,
+                        "alerts.not_public",
+                        f"公开属性是“{text}”，不是“{DISCLOSURE_PUBLIC}”：此通知不能发布到大厅屏",
+                        f"disclosure is {text!r}, not {DISCLOSURE_PUBLIC}: this alert may not be "
+                        "published to the lobby screen",
+                    )
+                )
+                continue
             if key.text in ("issued", "expires"):
                 when = _source_instant(text, now.tzinfo)
                 if when is None:
@@ -543,6 +581,15 @@ def build_document(
                 diags.append(
                     error(node.pos, "alerts.missing_key", f"缺少 {required}", f"missing {required}")
                 )
+        if "disclosure" not in item and "disclosure" not in bad:
+            diags.append(
+                error(
+                    missing_at,
+                    "alerts.missing_disclosure",
+                    f"缺少 disclosure（公开属性）；只有标为“{DISCLOSURE_PUBLIC}”的通知可以发布",
+                    f"missing disclosure; only alerts marked {DISCLOSURE_PUBLIC} may be published",
+                )
+            )
         items.append(item)
     if any(d.is_error for d in diags):
         return None, diags

@@ -504,7 +504,10 @@ def check_alert_feed(p: Probe, verify: Callable[[bytes, bytes], None] | None) ->
         return _fail("alerts.feed", f"紧急通知源不可用: {exc} [{exc.key}]")
     except Exception as exc:
         return _fail("alerts.feed", f"紧急通知签名或格式无效: {exc}")
-    return _ok("alerts.feed", f"紧急通知源可用: {url}（版本 {doc.version}，{len(doc.alerts)} 条）")
+    dropped = f"，另有 {len(doc.dropped)} 条不是主动公开、不会上屏" if doc.dropped else ""
+    return _ok(
+        "alerts.feed", f"紧急通知源可用: {url}（版本 {doc.version}，{len(doc.alerts)} 条{dropped}）"
+    )
 
 
 def check_cec(p: Probe) -> Check:

@@ -52,6 +52,7 @@ alerts:
     title: 供暖管网检修提示
     body: 本周镇区供暖管网例行检修，如遇暖气不热，请拨打镇政府值班电话 0470-8942932。
     expires: $expires
+    disclosure: 主动公开
 EOF
 "$kiosk" alerts publish "$work/alerts.yaml" --key "$work/portal.key" --out "$work/portal"
 

@@ -33,7 +33,9 @@ def iso(dt: datetime) -> str:
 
 
 def alert(aid: str = "2026-117", level: str = "red", hours: float = 3, **kw: Any) -> dict[str, Any]:
+    """An alert as the portal writes it; ``disclosure=None`` leaves the field out."""
     issued = kw.pop("issued", T0)
+    disclosure = kw.pop("disclosure", "主动公开")
     return {
         "id": aid,
         "level": level,
@@ -41,6 +43,7 @@ def alert(aid: str = "2026-117", level: str = "red", hours: float = 3, **kw: Any
         "body": kw.pop("body", "请居民减少外出。"),
         "issued": iso(issued),
         "expires": iso(kw.pop("expires", issued + timedelta(hours=hours))),
+        **({} if disclosure is None else {"disclosure": disclosure}),
         **kw,
     }
 
@@ -109,6 +112,35 @@ def test_only_public_issued_unexpired_alerts_are_active_most_severe_first() -> N
     assert [a.id for a in active_alerts(doc, T0 + timedelta(minutes=10))] == ["b", "e", "a"]
     assert [a.id for a in active_alerts(doc, T0 + timedelta(minutes=61))] == ["b", "d", "a"]
     assert next_expiry(doc, T0 + timedelta(minutes=10)) == T0 + timedelta(minutes=30)
+
+
+def test_an_alert_not_marked_public_is_dropped_and_the_rest_apply() -> None:
+    doc = parse_alerts(
+        document(
+            1,
+            alert("public", "blue"),
+            alert("unmarked", "red", disclosure=None),
+            alert("on-request", "red", disclosure="依申请公开"),
+            alert("spaced", "red", disclosure="主动 公开"),
+            alert("not-text", "red", disclosure=1),
+            # its content is never looked at: it cannot reach the screen, nor spoil the others
+            alert("secret", "purple", disclosure="不予公开", title=""),
+        )
+    )
+    assert [a.id for a in doc.alerts] == ["public"]
+    assert doc.dropped == (
+        ("unmarked", None),
+        ("on-request", "依申请公开"),
+        ("spaced", "主动 公开"),
+        ("not-text", "1"),
+        ("secret", "不予公开"),
+    )
+    assert [a.id for a in active_alerts(doc, T0)] == ["public"]
+
+
+def test_a_dropped_alert_still_counts_for_duplicate_ids() -> None:
+    with pytest.raises(AlertFeedError, match="重复"):
+        parse_alerts(document(1, alert("a", disclosure=None), alert("a")))
 
 
 def test_feed_url_defaults_to_alerts_json_beside_the_manifest() -> None:
@@ -237,3 +269,45 @@ def test_a_local_directory_feed_works_like_the_portal(tmp_path: Path, signer: Si
     feed = AlertFeed(tmp_path / "state", HttpFetcher(str(tmp_path / "alerts.json")), signer.verify)
     assert feed.poll()
     assert not feed.poll()  # unchanged bytes
+
+
+def test_a_non_public_alert_is_logged_once_and_never_reaches_the_player(
+    tmp_path: Path, signer: Signer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, "kiosk.alerts")
+    signer.publish(
+        tmp_path,
+        document(
+            1, alert("a", "blue"), alert("b", disclosure=None), alert("c", disclosure="不予公开")
+        ),
+    )
+    state = tmp_path / "state"
+    feed = AlertFeed(state, HttpFetcher(str(tmp_path / "alerts.json")), signer.verify)
+    assert feed.poll()
+    assert [a.id for a in feed.publish(T0)] == ["a"]
+    assert not feed.poll()  # the same document again: no new log lines
+    feed.publish(T0 + timedelta(minutes=1))
+    shown = json.loads((state / "alerts.json").read_text())
+    assert [a["id"] for a in shown["alerts"]] == ["a"]
+    messages = [r.getMessage() for r in caplog.records]
+    assert [m.split()[0] for m in messages] == ["alert.not_public", "alert.not_public", "alert.new"]
+    assert messages[0].startswith("alert.not_public id=b disclosure=(missing):")
+    assert messages[1].startswith("alert.not_public id=c disclosure=不予公开:")
+
+
+def test_a_feed_of_only_non_public_alerts_shows_nothing_and_is_not_an_error(
+    tmp_path: Path, signer: Signer
+) -> None:
+    signer.publish(tmp_path, document(1, alert("a")))
+    state = tmp_path / "state"
+    feed = AlertFeed(state, HttpFetcher(str(tmp_path / "alerts.json")), signer.verify)
+    feed.poll()
+    assert [a.id for a in feed.publish(T0)] == ["a"]
+    signer.publish(tmp_path, document(2, alert("a", disclosure=None), alert("b", disclosure="")))
+    assert feed.poll()
+    assert feed.doc is not None and feed.doc.version == 2
+    assert feed.publish(T0 + timedelta(minutes=1)) == []
+    assert json.loads((state / "alerts.json").read_text())["alerts"] == []
+    assert next_expiry(feed.doc, T0) is None
+    # and it is the trusted document after a restart too
+    assert AlertFeed(state, None, signer.verify).publish(T0 + timedelta(minutes=2)) == []

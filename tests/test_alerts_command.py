@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+import pytest
 
 from kiosk import keys
 from kiosk.alerts import AlertFeed, HttpFetcher, build_document, parse_alerts
@@ -24,6 +27,7 @@ alerts:
     title: 明日上午停水通知
     body: 因管网维修，11月30日8:00—12:00镇区停水，请提前储水。
     expires: 2026-11-30 12:00
+    disclosure: 主动公开
 """
 
 
@@ -54,6 +58,61 @@ def test_mistakes_in_the_source_are_reported_with_line_and_column() -> None:
     lines = [d.format("zh") for d in diags]
     assert any(line.startswith("alerts.yaml:6:14: 错误: 时间格式") for line in lines), lines
     assert any(line.startswith("alerts.yaml:7:5: 错误: 未知的键 colour") for line in lines), lines
+
+
+def test_the_published_document_marks_every_alert_public() -> None:
+    body, _ = build_document(SOURCE.encode(), "alerts.yaml", NOW, None)
+    assert body is not None
+    assert [a["disclosure"] for a in json.loads(body)["alerts"]] == ["主动公开"]
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (
+            lambda s: s.replace("    disclosure: 主动公开\n", ""),
+            "alerts.yaml:2:5: 错误: 缺少 disclosure（公开属性）；只有标为“主动公开”的通知可以发布",
+        ),
+        (
+            lambda s: s.replace("disclosure: 主动公开", "disclosure: 依申请公开"),
+            "alerts.yaml:7:17: 错误: 公开属性是“依申请公开”，不是“主动公开”：此通知不能发布",
+        ),
+        (
+            lambda s: s.replace("disclosure: 主动公开", "disclosure:"),
+            "alerts.yaml:7:5: 错误: 缺少 disclosure",
+        ),
+    ],
+    ids=["missing", "other-value", "empty"],
+)
+def test_an_alert_not_marked_public_is_refused_with_its_position(
+    edit: Callable[[str], str], expected: str
+) -> None:
+    body, diags = build_document(edit(SOURCE).encode(), "alerts.yaml", NOW, None)
+    assert body is None
+    lines = [d.format("zh") for d in diags]
+    assert len(lines) == 1 and lines[0].startswith(expected), lines
+
+
+def test_publish_refuses_a_non_public_alert_and_writes_nothing(tmp_path: Path) -> None:
+    keys.write_keypair(tmp_path / "portal.key", keys.generate())
+    site = tmp_path / "site"
+    site.mkdir()
+    src = tmp_path / "alerts.yaml"
+    src.write_text(
+        SOURCE
+        + SOURCE.split("\n", 1)[1]
+        .replace("2026-117", "2026-118")
+        .replace("    disclosure: 主动公开\n", "")
+    )
+    code, out, err = kiosk(
+        "alerts", "publish", str(src), "--key", str(tmp_path / "portal.key"), "--out", str(site)
+    )
+    assert code == 1 and out == ""
+    assert err.splitlines() == [
+        f"{src}:8:5: 错误: 缺少 disclosure（公开属性）；只有标为“主动公开”的通知可以发布"
+        " [alerts.missing_disclosure]"
+    ]
+    assert list(site.iterdir()) == []
 
 
 def test_a_level_outside_the_four_colours_is_refused() -> None:

@@ -329,6 +329,49 @@ def test_an_alert_appears_within_a_minute_and_disappears_at_expiry(
     assert events == ["alert.feed", "alert.feed", "alert.new", "alert.expired"]
 
 
+def test_a_feed_of_only_non_public_alerts_puts_nothing_on_screen_and_is_no_error(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    signer = Signer()
+    site = tmp_path / "site"
+    site.mkdir()
+    t0 = datetime(2026, 11, 27, 9, 0, tzinfo=TZ)
+    signer.publish(site, document(1, alert("public", "blue", issued=t0)))
+    with serve(site) as portal:
+        daemon, clock, _ = make(
+            tmp_path, t0, fetcher=HttpFetcher(portal.url + "/alerts.json"), verify=signer.verify
+        )
+        daemon.job_alerts()
+        shown = json.loads((daemon.state_dir / "alerts.json").read_text())["alerts"]
+        assert [a["id"] for a in shown] == ["public"]
+        # the next version has only alerts that are not 主动公开 (one unmarked, one 不予公开)
+        signer.publish(
+            site,
+            document(
+                2,
+                alert("unmarked", "red", issued=t0, disclosure=None),
+                alert("internal", "orange", issued=t0, disclosure="不予公开"),
+            ),
+        )
+        for _ in range(3):
+            clock.advance(60)
+            daemon.job_alerts()
+    assert json.loads((daemon.state_dir / "alerts.json").read_text())["alerts"] == []
+    assert daemon.alert_feed.last_error is None
+    assert daemon.alert_feed.doc is not None and daemon.alert_feed.doc.version == 2
+    events = [m.split()[0] for m in caplog.messages if m.startswith("alert.")]
+    assert events == [
+        "alert.feed",
+        "alert.new",
+        "alert.not_public",
+        "alert.not_public",
+        "alert.feed",
+        "alert.withdrawn",
+    ]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
 def test_an_unreachable_feed_is_logged_once_and_alerts_still_expire(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -10,12 +10,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from kiosk.alerts import FORMAT
 from kiosk.cli import Environment, main
 from kiosk.clock import FakeClock
 from kiosk.config import Config, DisplayConfig, FontConfig, PortalConfig, PowerConfig
 from kiosk.doctor import (
     Check,
     Probe,
+    check_alert_feed,
     check_cec,
     check_clock_sync,
     check_font,
@@ -303,3 +305,27 @@ def test_a_portal_without_an_alert_feed_yet_is_a_warning_but_a_broken_one_fails(
     p = probe(tmp_path, portal=PortalConfig(source=str(root)))  # a USB stick without the file
     p.network = True
     assert check_alert_feed(p, verify=lambda body, sig: None).status == "warn"
+
+
+def test_the_alert_feed_check_counts_alerts_that_will_not_reach_the_screen(tmp_path: Path) -> None:
+    def alert(aid: str, **kw: str) -> dict[str, str]:
+        expires = (NOW + timedelta(hours=3)).isoformat()
+        return {"id": aid, "level": "blue", "title": "停水通知", "expires": expires, **kw}
+
+    doc = {
+        "format": FORMAT,
+        "version": 4,
+        "issued": NOW.isoformat(),
+        "alerts": [
+            alert("a", disclosure="主动公开"),
+            alert("b"),
+            alert("c", disclosure="不予公开"),
+        ],
+    }
+    (tmp_path / "alerts.json").write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
+    (tmp_path / "alerts.json.sig").write_bytes(b"sig")
+    p = probe(tmp_path, portal=PortalConfig(alerts=str(tmp_path / "alerts.json")))
+    p.network = True
+    check = check_alert_feed(p, lambda raw, sig: None)
+    assert check.status == "ok"
+    assert check.zh.endswith("（版本 4，1 条，另有 2 条不是主动公开、不会上屏）"), check.zh

@@ -169,6 +169,13 @@ def hand_written_alerts(root: Path, key: Ed25519PrivateKey) -> None:
                 "title": "明日上午停水通知",
                 "body": "因管网维修，11月30日8:00—12:00镇区停水，请提前储水。",
                 "expires": (ISSUED + timedelta(days=1, hours=3)).isoformat(),
+                "disclosure": "主动公开",
+            },
+            {  # §8: disclosure is required; an alert without it is dropped, never shown
+                "id": "2026-119",
+                "level": "red",
+                "title": "未标公开属性的通知",
+                "expires": (ISSUED + timedelta(days=1)).isoformat(),
             },
             {
                 "id": "2026-118",
@@ -258,7 +265,18 @@ def test_an_alert_feed_written_from_the_document_alone_is_shown(
     assert feed.poll()
     shown = feed.publish(ISSUED + timedelta(hours=2))
     assert [(a.id, a.level) for a in shown] == [("2026-117", "orange")]
+    assert feed.doc is not None
+    assert feed.doc.dropped == (("2026-119", None), ("2026-118", "不予公开"))
     assert feed.publish(ISSUED + timedelta(days=1, hours=3)) == []  # gone at its expiry
+
+
+def test_the_documented_alert_example_is_shown_and_disclosure_is_required() -> None:
+    section = DOC.split("## 8. 紧急通知 `alerts.json`", 1)[1].split("\n## ", 1)[0]
+    example = section.split("```json\n", 1)[1].split("```", 1)[0]
+    doc = alerts.parse_alerts(example.encode("utf-8"))
+    assert [a.id for a in doc.alerts] == ["2026-117"] and doc.dropped == ()
+    (row,) = [ln for ln in section.splitlines() if ln.startswith("| `alerts[].disclosure` |")]
+    assert "**必填**" in row and "**required**" in row
 
 
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="no openssl command")
