@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import shutil
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,11 +23,14 @@ from kiosk.doctor import (
     check_alert_feed,
     check_cec,
     check_clock_sync,
+    check_drm_permissions,
     check_font,
     check_holidays,
     check_last_sync,
     check_player,
     check_state_dir,
+    check_store,
+    check_timezone,
     check_video_driver,
     run_checks,
     worst,
@@ -329,3 +335,239 @@ def test_the_alert_feed_check_counts_alerts_that_will_not_reach_the_screen(tmp_p
     check = check_alert_feed(p, lambda raw, sig: None)
     assert check.status == "ok"
     assert check.zh.endswith("（版本 4，1 条，另有 2 条不是主动公开、不会上屏）"), check.zh
+
+
+# ----------------------------------------------------------------------------- --lang en
+
+HAN = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+# data an English line may carry as it is: "quoted" text (font face names, error messages
+# from elsewhere) and paths or URLs (a state directory or playlist may have a Chinese name)
+DATA = re.compile(r'"[^"]*"|\S*/\S*')
+
+
+def han_outside_data(text: str) -> list[str]:
+    return HAN.findall(DATA.sub("", text))
+
+
+def assert_english(checks: list[Check]) -> None:
+    assert checks
+    for c in checks:
+        assert c.en.strip(), f"{c.key} has no English text: {c.zh}"
+        line = c.line("en")
+        assert line.endswith(c.en)
+        assert han_outside_data(line) == [], line
+
+
+def test_the_data_rule_keeps_quoted_names_and_paths_but_not_prose() -> None:
+    assert han_outside_data('"思源黑体" (face 2 of /usr/share/字体/x.ttc)') == []
+    assert han_outside_data("state directory writable: /srv/状态") == []
+    assert han_outside_data("磁盘剩余 77 GB") != []
+    assert han_outside_data("77 GB（free）") != []  # full-width brackets are not English
+
+
+def test_every_check_on_a_development_machine_has_english_text(tmp_path: Path) -> None:
+    from kiosk.daemon import load_work_calendar
+
+    playlist = Path(__file__).resolve().parent.parent / "playlists" / "demo.yaml"
+    checks = run_checks(probe(tmp_path, playlist=str(playlist)), load_work_calendar(Config()))
+    assert len(checks) == 17
+    assert_english(checks)
+
+
+def test_display_font_clock_and_calendar_problems_are_told_in_english(tmp_path: Path) -> None:
+    import getpass
+
+    checks: list[Check] = []
+    (tmp_path / "dev" / "dri").mkdir(parents=True)
+    (tmp_path / "dev" / "dri" / "card1").touch()
+    p = probe(tmp_path)
+    p.environ = {"SDL_VIDEODRIVER": "x11"}
+    p.service_user = getpass.getuser()  # a real user outside video/render/input
+    checks += [check_video_driver(p), check_drm_permissions(p)]
+    jp = check_font(probe(tmp_path, display=DisplayConfig(fonts=FontConfig(face_index=0))))
+    assert jp[0].status == "fail" and '"Noto Sans CJK JP' in jp[0].en
+    checks += jp
+    missing = check_font(
+        probe(tmp_path, display=DisplayConfig(fonts=FontConfig(regular="/无此目录/x.ttc")))
+    )
+    assert "fonts-noto-cjk" in missing[0].en
+    checks += missing
+    p.timedatectl = lambda: "no"
+    checks.append(check_clock_sync(p))
+    p.timedatectl, p.kernel_synced = (lambda: None), (lambda: False)
+    later = (NOW + timedelta(days=2)).isoformat()
+    (tmp_path / "state" / "state.json").write_text(f'{{"last_trusted_time": "{later}"}}')
+    untrusted = check_clock_sync(p)
+    assert "wait" in untrusted.en and (NOW + timedelta(days=2)).strftime("%Y-%m-%d") in untrusted.en
+    checks.append(untrusted)
+    checks.append(check_timezone(probe(tmp_path, timezone="Mars/Olympus_Mons")))
+    zone = probe(tmp_path)
+    zone.localtime = tmp_path / "localtime"
+    zone.localtime.symlink_to("/usr/share/zoneinfo/Europe/Berlin")
+    mismatch = check_timezone(zone)
+    assert mismatch.status == "warn" and "Europe/Berlin" in mismatch.en
+    checks.append(mismatch)
+    for calendar in (None, Calendar(2004, 2025), Calendar(2004, 2026)):
+        checks.append(check_holidays(p, calendar))
+    nxt = checks[-1]
+    assert "2027" in nxt.en and "2004–2026" in nxt.en
+    assert [c.status for c in checks].count("fail") >= 4
+    assert_english(checks)
+
+
+def test_state_store_and_sync_problems_are_told_in_english(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kiosk.store
+
+    checks: list[Check] = []
+    p = probe(tmp_path, portal=PortalConfig(source="http://127.0.0.1:9/"))
+    blocker = tmp_path / "a-file"
+    blocker.write_text("in the way")
+    for where in (blocker, blocker / "state", tmp_path / "尚未创建的状态目录"):
+        p.config = Config(state_dir=str(where), portal=p.config.portal)
+        checks += check_state_dir(p)
+    p = probe(tmp_path, portal=PortalConfig(source="http://127.0.0.1:9/"))
+    for free_mb in (10, 100):
+        usage = SimpleNamespace(total=10**12, used=0, free=free_mb * 1024 * 1024)
+        monkeypatch.setattr(shutil, "disk_usage", lambda path, u=usage: u)
+        space = check_state_dir(p)[1]
+        assert f"{free_mb} MB" in space.en
+        checks.append(space)
+    monkeypatch.undo()
+
+    checks.append(check_store(p, None))  # nothing synchronised yet
+    gen = tmp_path / "gen"
+    gen.mkdir()
+    view = SimpleNamespace(
+        generation=7,
+        version=12,
+        path=str(gen),
+        items=(SimpleNamespace(id="notice-1", files={"image": str(gen / ("0" * 64))}),),
+    )
+    monkeypatch.setattr(kiosk.store, "read_current", lambda state: view)
+    damaged = check_store(p, None)
+    assert damaged.status == "fail" and "generation 7" in damaged.en and "missing" in damaged.en
+    checks.append(damaged)
+
+    def bad_signature(body: bytes, sig: bytes) -> None:
+        raise ValueError("签名无效 (bad signature)")
+
+    checks.append(check_store(p, bad_signature))
+    monkeypatch.undo()
+
+    checks.append(check_last_sync(probe(tmp_path)))  # no portal configured
+    checks.append(check_last_sync(p))  # never
+    state = Path(p.config.state_dir)
+    (state / "daemon.json").write_text(
+        json.dumps(
+            {
+                "sync_failures": 3,
+                "next_retry": (NOW + timedelta(minutes=15)).isoformat(),
+                "last_sync_error": "sync.unreachable: 连接被拒绝",
+            }
+        )
+    )
+    for age in (timedelta(hours=8), timedelta(days=2), timedelta(days=9)):
+        (state / "state.json").write_text(json.dumps({"last_success": (NOW - age).isoformat()}))
+        checks.append(check_last_sync(p))
+    stale = checks[-1]
+    assert stale.status == "fail"
+    assert "9 days ago" in stale.en and "3 failure(s)" in stale.en
+    assert "retry at 11-29 10:15" in stale.en and '"sync.unreachable: 连接被拒绝"' in stale.en
+    assert_english(checks)
+
+
+def test_playlist_alerts_power_and_player_problems_are_told_in_english(tmp_path: Path) -> None:
+    from kiosk.doctor import check_alert_feed, check_playlist
+    from tests.portal_fixture import serve
+
+    checks: list[Check] = []
+    checks.append(check_playlist(probe(tmp_path)))  # missing file
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("entries:\n  - nonsense: 1\n")
+    broken = check_playlist(probe(tmp_path, playlist=str(bad)))
+    assert broken.status == "fail" and "kiosk validate" in broken.en
+    checks.append(broken)
+
+    checks.append(check_alert_feed(probe(tmp_path), None))  # no address
+    offline = probe(tmp_path, portal=PortalConfig(source="http://127.0.0.1:9/"))
+    checks.append(check_alert_feed(offline, None))
+    root = tmp_path / "portal"
+    root.mkdir()
+    with serve(root) as portal:
+        p = probe(tmp_path, portal=PortalConfig(source=portal.url))
+        p.network = True
+        checks.append(check_alert_feed(p, verify=lambda body, sig: None))  # no feed yet
+        portal.fail_with = 500
+        checks.append(check_alert_feed(p, verify=lambda body, sig: None))
+    assert [c.status for c in checks[-2:]] == ["warn", "fail"]
+
+    checks.append(check_cec(probe(tmp_path)))  # no cec-ctl
+    p = probe(tmp_path, power=PowerConfig(cec_device=str(tmp_path / "cec0")))
+    p.which = lambda name: "/usr/bin/cec-ctl"
+    checks.append(check_cec(p))  # no device
+    checks.append(check_cec(probe(tmp_path, power=PowerConfig(backend="blank"))))
+
+    p = probe(tmp_path)
+    checks.append(check_player(p))  # no status yet
+    status = Path(p.config.state_dir) / "status.json"
+    for beat in (NOW - timedelta(seconds=5), NOW - timedelta(minutes=10)):
+        status.write_text(json.dumps({"heartbeat": beat.isoformat()}))
+        checks.append(check_player(p))
+    assert "10 min" in checks[-1].en
+    assert_english(checks)
+
+
+def test_a_crashing_check_is_told_in_english_with_its_message_quoted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kiosk.doctor as doctor
+
+    def boom(p: Probe) -> Check:
+        raise RuntimeError("磁盘着火")
+
+    monkeypatch.setattr(doctor, "check_cec", boom)
+    cec = [c for c in run_checks(probe(tmp_path)) if c.key == "power.cec"]
+    assert cec[0].en == 'the check itself failed: RuntimeError: "磁盘着火"'
+    assert_english(cec)
+
+
+def doctor_cli(tmp_path: Path, *argv: str) -> tuple[int, list[str]]:
+    state = tmp_path / "state"
+    state.mkdir(exist_ok=True)
+    playlist = tmp_path / "p.yaml"
+    playlist.write_text("entries: []\n")
+    config = tmp_path / "kiosk.yaml"
+    config.write_text(f"state_dir: {state}\nplaylist: {playlist}\n")
+    out, err = io.StringIO(), io.StringIO()
+    code = main(
+        [*argv, "doctor", "--offline", "--config", str(config)],
+        Environment(stdout=out, stderr=err, environ={}),
+    )
+    assert "Traceback" not in err.getvalue()
+    return code, out.getvalue().splitlines()
+
+
+def test_kiosk_lang_en_doctor_prints_english_lines_and_an_english_summary(
+    tmp_path: Path,
+) -> None:
+    _, lines = doctor_cli(tmp_path, "--lang", "en")
+    n = {s: sum(line.split()[0] == s for line in lines[:-1]) for s in ("ok", "warn", "fail")}
+    assert lines[-1] == (
+        f"{len(lines) - 1} checks: {n['ok']} ok, {n['warn']} warnings, {n['fail']} failed"
+    )
+    for line in lines:
+        assert han_outside_data(line) == [], line
+    _, zh = doctor_cli(tmp_path)
+    assert zh[-1] == f"共 {len(lines) - 1} 项：{n['ok']} 正常，{n['warn']} 提醒，{n['fail']} 失败"
+
+
+def test_doctor_json_keeps_its_keys_and_adds_the_english_text(tmp_path: Path) -> None:
+    for lang in ("zh", "en"):
+        _, lines = doctor_cli(tmp_path, "--lang", lang, "--json")
+        for line in lines:
+            doc = json.loads(line)
+            assert list(doc) == ["key", "status", "text", "en"]
+            assert HAN.search(doc["text"]), doc  # "text" stays Chinese whatever --lang says
+            assert doc["en"] and han_outside_data(doc["en"]) == [], doc

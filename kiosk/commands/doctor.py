@@ -22,7 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, env: Environment) -> int:
     from kiosk import daemon as d
-    from kiosk.doctor import Probe, run_checks, worst
+    from kiosk.doctor import Probe, run_checks, summary, worst
 
     config = d.load_config(args.config, env.environ)
     try:
@@ -34,22 +34,33 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     try:
         calendar = d.load_work_calendar(config)
     except Exception as exc:  # reported by the calendar check
-        env.err(f"kiosk: 工作日历加载失败: {exc}")
+        env.err(
+            f"kiosk: cannot load the work calendar: {exc}"
+            if env.lang == "en"
+            else f"kiosk: 工作日历加载失败: {exc}"
+        )
     verify = None
     try:
         verify = d.make_verify(config)
     except Exception as exc:
-        env.err(f"kiosk: 公钥加载失败: {exc}")
+        env.err(
+            f"kiosk: cannot load the public key: {exc}"
+            if env.lang == "en"
+            else f"kiosk: 公钥加载失败: {exc}"
+        )
     checks = run_checks(probe, calendar, verify)
     for c in checks:
         if args.json:
             env.out(
-                json.dumps({"key": c.key, "status": c.status, "text": c.zh}, ensure_ascii=False)
+                json.dumps(
+                    {"key": c.key, "status": c.status, "text": c.zh, "en": c.en},
+                    ensure_ascii=False,
+                )
             )
         else:
             env.out(c.line(env.lang))
     overall = worst(checks)
     if not args.json:
         n = {s: sum(c.status == s for c in checks) for s in ("ok", "warn", "fail")}
-        env.out(f"共 {len(checks)} 项：{n['ok']} 正常，{n['warn']} 提醒，{n['fail']} 失败")
+        env.out(summary(len(checks), n["ok"], n["warn"], n["fail"], env.lang))
     return 1 if overall == "fail" else 0
