@@ -612,7 +612,7 @@ def check_playlist(p: Probe) -> Check:
         return _warn(
             "playlist.valid", "节目单校验模块不可用", "the playlist checker is not available"
         )
-    playlist, diags = mod.read_playlist(path)
+    playlist, diags = mod.read_playlist(path, check_media=True)
     errors = [d for d in diags if d.is_error]
     if playlist is None or errors:
         first = errors[0].format("zh") if errors else path

@@ -37,6 +37,9 @@ INVALID: Final = _Invalid()
 
 FontCheck = Callable[[str], list[str]]
 FileExists = Callable[[str], bool]
+MediaCheck = Callable[[str, str], "tuple[str, str, str] | None"]
+"""``check(path, name)``: ``None`` when the image or PDF file at ``path`` can be shown, else
+``(key, zh, en)``, one line about it that names the file as the playlist wrote it (``name``)."""
 
 # ----------------------------------------------------------------------------- context
 
@@ -48,6 +51,7 @@ class Ctx:
     path: str
     font_check: FontCheck | None = None
     file_exists: FileExists | None = None
+    media_check: MediaCheck | None = None
     base_dir: str | None = None
     tz: tzinfo | None = None
     diags: list[Diagnostic] = field(default_factory=list)

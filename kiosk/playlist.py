@@ -38,6 +38,7 @@ from kiosk.fields import (
     Field,
     FileExists,
     FontCheck,
+    MediaCheck,
     Table,
     Type,
     _norm,
@@ -894,6 +895,12 @@ def _check_file(v: dict[str, Any], node: Map, ctx: Ctx, exts: tuple[str, ...], w
                 f"file not found: '{name}' (looked for {full})",
             )
             return False
+    if ctx.media_check is not None:
+        full = name if ctx.base_dir is None else os.path.join(ctx.base_dir, name)
+        problem = ctx.media_check(full, name)
+        if problem is not None:
+            ctx.error(pos, *problem)
+            return False
     return True
 
 
@@ -1568,6 +1575,7 @@ def load_playlist(
     base_dir: str | None = None,
     font_check: FontCheck | None = None,
     file_exists: FileExists | None = None,
+    media_check: MediaCheck | None = None,
     calendar: WorkdayCalendar | None = None,
     today: date | None = None,
     tz: tzinfo | None = None,
@@ -1575,7 +1583,8 @@ def load_playlist(
     """Parse and validate one playlist. Pure: never raises for bad input.
 
     ``base_dir`` is where relative file names point (the playlist's directory);
-    ``file_exists`` and ``font_check`` are injected checks (skipped when ``None``);
+    ``file_exists``, ``media_check`` (does an existing image/PDF open?) and ``font_check``
+    are injected checks (skipped when ``None``);
     ``calendar`` (a :class:`kiosk.workcal.WorkCalendar`) enables checks that need working
     days; ``today`` enables warnings about windows that have already ended; ``tz`` is the
     zone of alert times written without an offset (default Asia/Shanghai).
@@ -1589,7 +1598,14 @@ def load_playlist(
         from kiosk.clock import DEFAULT_TIMEZONE
 
         tz = ZoneInfo(DEFAULT_TIMEZONE)
-    ctx = Ctx(path, font_check=font_check, file_exists=file_exists, base_dir=base_dir, tz=tz)
+    ctx = Ctx(
+        path,
+        font_check=font_check,
+        file_exists=file_exists,
+        media_check=media_check,
+        base_dir=base_dir,
+        tz=tz,
+    )
     root, diags = parse_yaml(data, path)
     ctx.diags.extend(diags)
     if root is None:
@@ -1691,19 +1707,28 @@ def read_playlist(
     today: date | None = None,
     tz: tzinfo | None = None,
     check_files: bool = True,
+    check_media: bool = False,
 ) -> tuple[Playlist | None, list[Diagnostic]]:
     """The thin shell around :func:`load_playlist`: reads the file (at most the size cap
-    plus one byte) and checks referenced files on disk."""
+    plus one byte) and checks that referenced files exist on disk (``check_files``) and, with
+    ``check_media``, that each image and PDF opens (:func:`kiosk.mediacheck.check_media_file`,
+    headers and structure only: ``kiosk validate`` and ``kiosk doctor``)."""
     p = os.fspath(path)
     data, diags = read_source(p)
     if data is None:
         return None, diags
+    media_check = None
+    if check_files and check_media:
+        from kiosk.mediacheck import check_media_file
+
+        media_check = check_media_file
     return load_playlist(
         data,
         p,
         base_dir=os.path.dirname(os.path.abspath(p)),
         font_check=font_check,
         file_exists=os.path.isfile if check_files else None,
+        media_check=media_check,
         calendar=calendar,
         today=today,
         tz=tz,

@@ -12,7 +12,7 @@ from kiosk.schema import config_reference, playlist_reference, with_reference
 ROOT = Path(__file__).resolve().parent.parent
 PLAYLIST_DOC = (ROOT / "docs" / "playlist.md").read_text("utf-8")
 CONFIG_DOC = (ROOT / "docs" / "config.md").read_text("utf-8")
-SOURCES = ["yamlsrc.py", "fields.py", "playlist.py", "config.py", "resolve.py"]
+SOURCES = ["yamlsrc.py", "fields.py", "playlist.py", "config.py", "resolve.py", "mediacheck.py"]
 KEY = re.compile(
     r'"((?:yaml|key|value|schedule|entry|file|font|publicity|chart|playlist|defaults|config'
     r'|resolve|alert)\.[a-z_0-9]+)"'

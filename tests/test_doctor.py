@@ -571,3 +571,17 @@ def test_doctor_json_keeps_its_keys_and_adds_the_english_text(tmp_path: Path) ->
             assert list(doc) == ["key", "status", "text", "en"]
             assert HAN.search(doc["text"]), doc  # "text" stays Chinese whatever --lang says
             assert doc["en"] and han_outside_data(doc["en"]) == [], doc
+
+
+def test_a_playlist_whose_image_does_not_open_fails_the_playlist_check(tmp_path: Path) -> None:
+    from kiosk.doctor import check_playlist
+
+    (tmp_path / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    playlist = tmp_path / "p.yaml"
+    playlist.write_text(
+        "version: 1\nentries:\n  - id: plan\n    kind: image\n    file: broken.png\n",
+        encoding="utf-8",
+    )
+    check = check_playlist(probe(tmp_path, playlist=str(playlist)))
+    assert check.status == "fail"
+    assert "p.yaml:5:11" in check.zh and "[file.bad_image]" in check.zh

@@ -182,3 +182,42 @@ def test_warnings_alone_keep_the_playlist() -> None:
     assert pl is not None
     assert [d.key for d in diags] == ["font.missing_glyphs"]
     assert diags[0].pos.line == 19  # the title line, where 召 first appears
+
+
+def test_an_injected_media_check_reports_at_the_file_value_and_only_for_existing_files() -> None:
+    text = dedent(
+        """\
+        version: 1
+        entries:
+          - id: a
+            kind: image
+            file: a.png
+          - id: b
+            kind: pdf
+            file: gone.pdf
+          - id: c
+            kind: pdf
+            file: c.pdf
+        """
+    )
+    asked: list[tuple[str, str]] = []
+
+    def media_check(path: str, name: str) -> tuple[str, str, str] | None:
+        asked.append((path, name))
+        if name == "a.png":
+            return ("file.bad_image", f"坏图片：{name}", f"bad image: {name}")
+        return None
+
+    pl, diags = load_playlist(
+        text,
+        "p.yaml",
+        base_dir="/media",
+        file_exists=lambda p: not p.endswith("gone.pdf"),
+        media_check=media_check,
+    )
+    assert pl is None
+    assert [(d.pos.line, d.pos.col, d.key) for d in diags] == [
+        (5, 11, "file.bad_image"),
+        (8, 11, "file.missing"),
+    ]
+    assert asked == [("/media/a.png", "a.png"), ("/media/c.pdf", "c.pdf")]

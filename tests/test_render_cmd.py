@@ -128,7 +128,7 @@ def test_every_example_renders_pages_and_an_index_that_keeps_the_clreq_rules(
         assert code == 0, err
         records = index(out)
         assert records, example.name
-        assert all(r["entry"] for r in records), f"{example.name}: only the default page"
+        assert all(r["kind"] != "default" for r in records), f"{example.name}: default page"
         w, h = map(int, size.split("x"))
         for r in records:
             png = out / str(r["file"])
@@ -193,7 +193,7 @@ def test_store_entries_missing_from_the_store_are_reported_and_the_rest_written(
 
 def test_only_entries_active_at_the_given_time_are_rendered(tmp_path: Path) -> None:
     night = tmp_path / "night"
-    code, _, _ = run(
+    code, out, _ = run(
         str(ROOT / "playlists" / "demo.yaml"),
         "--out",
         str(night),
@@ -205,6 +205,7 @@ def test_only_entries_active_at_the_given_time_are_rendered(tmp_path: Path) -> N
     assert code == 0
     records = index(night)
     assert [r["kind"] for r in records] == ["default"]  # nothing scheduled: the calm page
+    assert "没有要播放的条目" in out and "1 个条目" not in out
     everything = tmp_path / "all"
     run(
         str(ROOT / "playlists" / "demo.yaml"),
@@ -322,3 +323,64 @@ def test_contact_sheet_labels_are_cut_to_their_thumbnail_and_keep_the_page_numbe
     long = "latest-news/gongzuo-2026-gongkai-peixun-and-more-words-here · 12/13"
     cut = fit_label(long, 480, measure)
     assert measure(cut) <= 480 and cut.endswith("… · 12/13") and cut.startswith("latest-news/")
+
+
+def test_with_nothing_to_show_the_default_page_is_written_and_said_so(tmp_path: Path) -> None:
+    night = tmp_path / "night"
+    code, out, _ = run(
+        str(ROOT / "playlists" / "demo.yaml"),
+        "--out",
+        str(night),
+        "--at",
+        "2026-11-24T22:00",
+        "--state-dir",
+        str(tmp_path / "s"),
+    )
+    assert code == 0
+    records = index(night)
+    assert [(r["file"], r["entry"], r["kind"], r["page"], r["pages"]) for r in records] == [
+        ("01-default-p1.png", "_default", "default", 1, 1)
+    ]
+    assert (night / "01-default-p1.png").is_file()
+    assert out.startswith("此时（2026-11-24 22:00）没有要播放的条目，已写入默认页面 1 页 → ")
+    assert "已写入 1 个条目" not in out
+
+    code, out, _ = run(
+        str(ROOT / "playlists" / "demo.yaml"),
+        "--out",
+        str(night),
+        "--at",
+        "2026-11-24T22:00",
+        "--state-dir",
+        str(tmp_path / "s"),
+        "--lang",
+        "en",
+    )
+    assert code == 0
+    assert out.startswith("nothing to show at 2026-11-24 22:00; wrote the default page")
+
+
+def test_a_playlist_without_enabled_entries_renders_the_default_page_with_all(
+    tmp_path: Path,
+) -> None:
+    playlist = tmp_path / "off.yaml"
+    playlist.write_text(
+        "version: 1\nentries:\n  - id: n1\n    kind: notice\n    enabled: false\n"
+        "    title: 停水通知\n    body: 明天停水。\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(str(playlist), "--out", str(tmp_path / "o"), "--all", "--at", AT)
+    assert code == 0, err
+    assert [r["entry"] for r in index(tmp_path / "o")] == ["_default"]
+    assert out.startswith("没有启用的条目，已写入默认页面 1 页 → ")
+
+
+def test_entries_that_were_shown_are_counted_not_the_default_page(tmp_path: Path) -> None:
+    code, out, _ = run(
+        str(ROOT / "playlists" / "report-2018.yaml"), "--out", str(tmp_path), "--at", AT, "--all"
+    )
+    assert code == 0
+    records = index(tmp_path)
+    assert "_default" not in {r["entry"] for r in records}
+    ids = {r["entry"] for r in records}
+    assert out.startswith(f"已写入 {len(ids)} 个条目共 {len(records)} 页 → ")

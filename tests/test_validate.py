@@ -15,6 +15,8 @@ import pytest
 
 from kiosk.cli import Environment, main
 
+ROOT = Path(__file__).resolve().parent.parent
+
 VALID = dedent(
     """\
     version: 1
@@ -226,7 +228,7 @@ def test_missing_referenced_file_is_reported(tmp_path: Path) -> None:
 
 def test_existing_referenced_file_is_found_relative_to_the_playlist(tmp_path: Path) -> None:
     (tmp_path / "assets").mkdir()
-    (tmp_path / "assets" / "x.png").write_bytes(b"\x89PNG")
+    (tmp_path / "assets" / "x.png").write_bytes(png_bytes())
     text = VALID + "  - id: img\n    kind: image\n    file: assets/x.png\n"
     code, _ = validate(tmp_path, text)
     assert code == 0
@@ -457,3 +459,175 @@ def test_unknown_theme_in_the_playlist_frame_suggests_the_closest(tmp_path: Path
     assert code == 1
     assert_reported(out, 4, 10, "value.bad_choice")
     assert "是不是“contrast”" in out
+
+
+# ----------------------------------------------------------------------------- media files
+
+
+def png_bytes(size: tuple[int, int] = (320, 200)) -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.effect_noise(size, 40).convert("RGB").save(buf, "PNG")
+    return buf.getvalue()
+
+
+def jpeg_bytes(size: tuple[int, int] = (640, 480)) -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.effect_noise(size, 40).convert("RGB").save(buf, "JPEG", quality=85)
+    return buf.getvalue()
+
+
+def plain_png(width: int, height: int) -> bytes:
+    """A well-formed 1-bit greyscale PNG of ``width`` × ``height`` (all black), written
+    chunk by chunk: a huge image that is small on disk, as a decompression bomb is."""
+    import struct
+    import zlib
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+
+    row = b"\x00" * (1 + (width + 7) // 8)  # filter byte + packed bits
+    comp = zlib.compressobj(9)
+    idat = b"".join(comp.compress(row) for _ in range(height)) + comp.flush()
+    ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+def with_media(tmp_path: Path, name: str, data: bytes, kind: str = "image") -> tuple[int, str]:
+    """Validate VALID plus one entry whose file (line 14, column 11) holds ``data``."""
+    (tmp_path / name).write_bytes(data)
+    text = VALID + f"  - id: m\n    kind: {kind}\n    file: {name}\n"
+    return validate(tmp_path, text)
+
+
+def test_a_real_png_jpeg_webp_and_pdf_are_valid(tmp_path: Path) -> None:
+    from PIL import Image
+
+    webp = io.BytesIO()
+    Image.effect_noise((300, 200), 40).convert("RGB").save(webp, "WEBP")
+    (tmp_path / "a.png").write_bytes(png_bytes())
+    (tmp_path / "b.jpg").write_bytes(jpeg_bytes())
+    (tmp_path / "c.webp").write_bytes(webp.getvalue())
+    (tmp_path / "d.pdf").write_bytes((ROOT / "assets/documents/application-form.pdf").read_bytes())
+    text = VALID
+    for i, name in enumerate(["a.png", "b.jpg", "c.webp"]):
+        text += f"  - id: i{i}\n    kind: image\n    file: {name}\n"
+    text += "  - id: doc\n    kind: pdf\n    file: d.pdf\n"
+    code, out = validate(tmp_path, text)
+    assert code == 0, out
+    assert "有效，5 个条目" in out
+
+
+def test_random_bytes_named_png_are_reported_at_the_file_value(tmp_path: Path) -> None:
+    import random
+
+    data = random.Random(7).randbytes(500)
+    assert not data.startswith((b"\x89PNG", b"\xff\xd8"))
+    code, out = with_media(tmp_path, "broken.png", data)
+    assert code == 1
+    assert_reported(out, 14, 11, "file.bad_image")
+    assert "p.yaml:14:11: 错误: 图片文件无法打开（已损坏或不是图片）：broken.png" in out
+
+
+def test_a_truncated_png_is_reported(tmp_path: Path) -> None:
+    data = png_bytes()
+    code, out = with_media(tmp_path, "cut.png", data[: len(data) // 2])
+    assert code == 1
+    assert_reported(out, 14, 11, "file.bad_image")
+    assert "cut.png" in out
+
+
+def test_a_truncated_jpeg_is_reported(tmp_path: Path) -> None:
+    data = jpeg_bytes()
+    code, out = with_media(tmp_path, "cut.jpg", data[: len(data) * 2 // 3])
+    assert code == 1
+    assert_reported(out, 14, 11, "file.bad_image")
+
+
+def test_a_jpeg_with_data_after_its_end_marker_is_still_valid(tmp_path: Path) -> None:
+    # some cameras and phones append a trailer; the player shows such files
+    code, out = with_media(tmp_path, "photo.jpg", jpeg_bytes() + b"MOTION-PHOTO-TRAILER" * 50)
+    assert code == 0, out
+
+
+def test_a_text_file_renamed_jpg_is_reported(tmp_path: Path) -> None:
+    code, out = with_media(tmp_path, "通知.jpg", "这是一份通知的文字稿。\n".encode() * 20)
+    assert code == 1
+    assert_reported(out, 14, 11, "file.bad_image")
+    assert "通知.jpg" in out
+
+
+def test_an_image_format_the_publisher_refuses_is_reported(tmp_path: Path) -> None:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("P", (40, 30)).save(buf, "GIF")
+    code, out = with_media(tmp_path, "anim.gif", buf.getvalue())
+    assert code == 1
+    assert_reported(out, 14, 11, "file.bad_image")
+    assert "图片格式 GIF 不能用（只接受 PNG、JPEG、WebP）：anim.gif" in out
+
+
+def test_an_image_over_the_pixel_limit_is_reported(tmp_path: Path) -> None:
+    import math
+
+    from kiosk.images import MAX_PIXELS as PLAYER_LIMIT
+    from kiosk.media import DEFAULT_LIMITS
+    from kiosk.mediacheck import MAX_PIXELS
+
+    # no looser than the publisher's bomb limit, nor than what the player will decode
+    assert min(DEFAULT_LIMITS.max_pixels, PLAYER_LIMIT) == MAX_PIXELS
+    side = math.isqrt(MAX_PIXELS) + 1
+    code, out = with_media(tmp_path, "huge.png", plain_png(side, side))
+    assert code == 1
+    assert_reported(out, 14, 11, "file.bad_image")
+    assert f"图片像素过多（{side}×{side}，上限 {MAX_PIXELS:,} 像素）" in out
+
+
+def test_an_image_just_within_the_pixel_limit_is_valid(tmp_path: Path) -> None:
+    from kiosk.mediacheck import MAX_PIXELS
+
+    width = MAX_PIXELS // 1000
+    code, out = with_media(tmp_path, "wide.png", plain_png(width, 1000))
+    assert code == 0, out
+
+
+@pytest.mark.parametrize("cut", [2, 10])
+def test_a_truncated_pdf_is_reported(tmp_path: Path, cut: int) -> None:
+    data = (ROOT / "assets/documents/application-form.pdf").read_bytes()
+    code, out = with_media(tmp_path, "form.pdf", data[: len(data) // cut], kind="pdf")
+    assert code == 1
+    assert_reported(out, 14, 11, "file.bad_pdf")
+    assert "PDF 文件无法打开（已损坏、不完整或不是 PDF）：form.pdf" in out
+
+
+def test_a_text_file_renamed_pdf_is_reported_in_english_too(tmp_path: Path) -> None:
+    (tmp_path / "form.pdf").write_text("not a pdf\n", encoding="utf-8")
+    text = VALID + "  - id: m\n    kind: pdf\n    file: form.pdf\n"
+    code, out = validate(tmp_path, text, "--lang", "en")
+    assert code == 1
+    assert re.search(
+        r"p\.yaml:14:11: error: cannot open the PDF file \(corrupt, truncated or not a PDF\): "
+        r"form\.pdf.* \[file\.bad_pdf\]$",
+        out,
+        re.M,
+    ), out
+
+
+def test_every_broken_file_is_reported_in_one_run(tmp_path: Path) -> None:
+    data = png_bytes()
+    files = {"a.png": data[:100], "b.jpg": b"text", "c.pdf": b"%PDF-1.7\n"}
+    text = VALID
+    for name, content in files.items():
+        (tmp_path / name).write_bytes(content)
+        kind = "pdf" if name.endswith(".pdf") else "image"
+        text += f"  - id: {name[0]}\n    kind: {kind}\n    file: {name}\n"
+    code, out = validate(tmp_path, text)
+    assert code == 1
+    assert_reported(out, 14, 11, "file.bad_image")
+    assert_reported(out, 17, 11, "file.bad_image")
+    assert_reported(out, 20, 11, "file.bad_pdf")
+    assert "p.yaml: 3 个错误" in out

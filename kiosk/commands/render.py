@@ -6,8 +6,10 @@ every enabled entry whatever its schedule), each a whole screen as the player sh
 per PNG, ``file``, ``entry``, ``kind``, ``page``, ``pages``, ``seconds``, ``lines`` (the
 laid-out text lines in reading order, exactly as drawn), ``missing_glyphs`` and ``fonts``.
 Entries whose content is not in the store (or whose image/PDF cannot be read) are
-reported on stderr and skipped; the rest is still written. ``--contact-sheet`` also
-writes ``contact-sheet.png``, all pages at a glance.
+reported on stderr and skipped; the rest is still written. With nothing to show, the
+player's calm default page is written (``entry`` ``_default``, ``kind`` ``default``) and the
+summary line says so. ``--contact-sheet`` also writes ``contact-sheet.png``, all pages at a
+glance.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from kiosk.commands.schedule import parse_at
 from kiosk.diagnostics import InputError, has_errors
 from kiosk.errors import KioskError, UsageError
 from kiosk.model import Entry, Playlist
+from kiosk.player.engine import DEFAULT_ID
 
 NAME = "render"
 HELP = "把播放列表的每一页渲染成 PNG 图片预览 (render slides to PNG files)"
@@ -35,6 +38,9 @@ ORDER = 20
 log = logging.getLogger(__name__)
 
 INDEX = "index.json"
+DEFAULT_ENTRY = DEFAULT_ID
+"""The ``entry`` of the calm default page in index.json (``kind`` ``default``), the id the
+player reports in status.json for the same page."""
 CONTACT_SHEET = "contact-sheet.png"
 
 
@@ -179,14 +185,54 @@ def run(args: argparse.Namespace, env: Any) -> int:
     )
     for entry_id, why in skipped:
         env.err(f"{args.playlist}: 警告: 跳过条目 {entry_id}：{why} [render.skipped]")
+    env.out(
+        summary(
+            written,
+            args.out,
+            size,
+            theme.name,
+            at,
+            chosen=len(chosen),
+            every=args.all,
+            lang=env.lang,
+        )
+    )
+    return 0
+
+
+def summary(
+    written: list[dict[str, Any]],
+    out: str,
+    size: tuple[int, int],
+    theme: str,
+    at: datetime,
+    *,
+    chosen: int,
+    every: bool,
+    lang: str,
+) -> str:
+    """The last line of ``kiosk render``: how many entries and pages were written, or —
+    when nothing was there to show (``chosen`` entries were picked, none could be laid
+    out) — that only the default page was."""
     dims = f"{size[0]}x{size[1]}"
     pages = len(written)
-    entries = len({w["entry"] for w in written})
-    if env.lang == "en":
-        env.out(f"wrote {pages} page(s) of {entries} entries to {args.out}/ ({dims}, {theme.name})")
-    else:
-        env.out(f"已写入 {entries} 个条目共 {pages} 页 → {args.out}/（{dims}，主题 {theme.name}）")
-    return 0
+    ids = {w["entry"] for w in written}
+    if ids == {DEFAULT_ENTRY} and all(w["kind"] == "default" for w in written):
+        when = f"{at:%Y-%m-%d %H:%M}"
+        if lang == "en":
+            if chosen:
+                why = f"none of the {chosen} entries could be shown (see the warnings above)"
+            else:
+                why = "no enabled entries" if every else f"nothing to show at {when}"
+            return f"{why}; wrote the default page ({pages} page) to {out}/ ({dims}, {theme})"
+        if chosen:
+            why = f"{chosen} 个条目都无法显示（见上面的警告）"
+        else:
+            why = "没有启用的条目" if every else f"此时（{when}）没有要播放的条目"
+        return f"{why}，已写入默认页面 {pages} 页 → {out}/（{dims}，主题 {theme}）"
+    if lang == "en":
+        return f"wrote {pages} page(s) of {len(ids)} entries to {out}/ ({dims}, {theme})"
+    return f"已写入 {len(ids)} 个条目共 {pages} 页 → {out}/（{dims}，主题 {theme}）"
 
 
 def render_entries(
@@ -270,10 +316,10 @@ def render_entries(
         except LayoutError as exc:
             skipped.append((entry.id, str(exc)))
     if not pages_by_entry:
-        pages_by_entry.append(("", [default_slide(ctx)]))
+        pages_by_entry.append((DEFAULT_ENTRY, [default_slide(ctx)]))
     for n, (entry_id, pages) in enumerate(pages_by_entry, 1):
         for page in pages:
-            name = file_name(n, entry_id or "default", page.page)
+            name = file_name(n, entry_id, page.page)
             surf = draw(page)
             try:
                 pygame.image.save(surf, os.path.join(out, name))
@@ -296,7 +342,8 @@ def render_entries(
                 }
             )
             if contact_sheet:
-                thumbs.append((surf, f"{entry_id or '默认页'} · {page.page}/{page.pages}"))
+                label = "默认页" if entry_id == DEFAULT_ENTRY else entry_id
+                thumbs.append((surf, f"{label} · {page.page}/{page.pages}"))
     if contact_sheet:
         sheet = _contact_sheet(renderer, thumbs, theme)
         pygame.image.save(sheet, os.path.join(out, CONTACT_SHEET))

@@ -153,7 +153,12 @@ def run(args: argparse.Namespace, env: Any) -> int:
             summary_ok = "配置文件有效" if env.lang != "en" else "valid config"
         else:
             playlist, diags = read_playlist(
-                path, font_check=font_check, calendar=calendar, today=today, tz=tz
+                path,
+                font_check=font_check,
+                calendar=calendar,
+                today=today,
+                tz=tz,
+                check_media=True,
             )
             n = len(playlist.entries) if playlist is not None else 0
             summary_ok = f"有效，{n} 个条目" if env.lang != "en" else f"valid, {n} entries"
