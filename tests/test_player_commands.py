@@ -329,3 +329,20 @@ def test_proof_and_status_titles_leave_out_the_writers_break_hints() -> None:
         "冬春季森林草原防火期提示",
         "关于 PM2.5 监测的公告",
     ]
+
+
+def test_a_playlist_alert_is_logged_and_recorded_without_the_break_hint(tmp_path: Path) -> None:
+    from kiosk.config import Config
+    from kiosk.player.loader import load_program
+    from kiosk.player.sources import real_sources
+
+    playlist = tmp_path / "p.yaml"
+    playlist.write_text(
+        "version: 1\nentries:\n"
+        "  - {id: a, kind: alert, level: blue, title: 冬春季森林草原 防火期提示,"
+        " body: 严禁野外用火, expires: 2030-06-15}\n",
+        encoding="utf-8",
+    )
+    now = datetime(2026, 12, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    loaded = load_program(real_sources(Config(), (640, 360)), str(playlist), str(tmp_path), now, 1)
+    assert [a.title for a in loaded.program.alerts] == ["冬春季森林草原防火期提示"]

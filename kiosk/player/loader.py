@@ -154,7 +154,7 @@ def lay_out_entries(
                 Item(
                     id=entry.id,
                     key=key,
-                    title=content.title,
+                    title=title_of(entry),
                     kind="alert",
                     pages=tuple(
                         float(entry.duration or getattr(p, "seconds", 0) or ALERT_PAGE_SECONDS)
