@@ -543,21 +543,27 @@ def build_scheduler(
     return scheduler
 
 
-def schedule_catch_up(daemon: Daemon, scheduler: Any, delay_s: int = CATCHUP_DELAY_S) -> None:
+def _one_off_sync(
+    daemon: Daemon, scheduler: Any, job_id: str, name: str, when: datetime, reason: str
+) -> None:
     from apscheduler.triggers.date import DateTrigger
 
-    when = daemon.clock.now() + timedelta(seconds=delay_s)
     scheduler.add_job(
         daemon.job_sync,
         DateTrigger(run_date=when),
-        kwargs={"reason": "catch-up"},
-        id="sync-catchup",
-        name="catch-up sync",
+        kwargs={"reason": reason},
+        id=job_id,
+        name=name,
         replace_existing=True,
         coalesce=True,
         max_instances=1,
         misfire_grace_time=None,
     )
+
+
+def schedule_catch_up(daemon: Daemon, scheduler: Any, delay_s: int = CATCHUP_DELAY_S) -> None:
+    when = daemon.clock.now() + timedelta(seconds=delay_s)
+    _one_off_sync(daemon, scheduler, "sync-catchup", "catch-up sync", when, "catch-up")
 
 
 ONE_OFF_JOBS = ("sync-catchup", "sync-retry")
@@ -566,23 +572,12 @@ ONE_OFF_JOBS = ("sync-catchup", "sync-retry")
 def schedule_retry(daemon: Daemon, scheduler: Any, when: datetime | None) -> None:
     """Arm (or, with None, cancel) the retry of a failed sync at ``when``."""
     from apscheduler.jobstores.base import JobLookupError
-    from apscheduler.triggers.date import DateTrigger
 
     if when is None:
         with contextlib.suppress(JobLookupError):
             scheduler.remove_job("sync-retry")
         return
-    scheduler.add_job(
-        daemon.job_sync,
-        DateTrigger(run_date=when),
-        kwargs={"reason": "retry"},
-        id="sync-retry",
-        name="retry after a failed sync",
-        replace_existing=True,
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=None,
-    )
+    _one_off_sync(daemon, scheduler, "sync-retry", "retry after a failed sync", when, "retry")
 
 
 def reschedule_all(scheduler: Any, jump: timedelta | None = None) -> None:

@@ -35,6 +35,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from kiosk.clock import parse_instant
 from kiosk.errors import KioskError
 from kiosk.manifest import ManifestError, content_with_paths, default_content
 from kiosk.model import KINDS, StoreItem
@@ -138,16 +139,6 @@ def parse_items_json(raw: bytes) -> dict[str, Any]:
     return data
 
 
-def _instant(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        when = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return when if when.tzinfo is not None else None
-
-
 def store_items(data: dict[str, Any], state_dir: Path) -> list[StoreItem]:
     """Turn ``items.json`` data into :class:`StoreItem` values with absolute object paths.
     Items that do not read back are skipped with a log line (they were validated at sync)."""
@@ -171,8 +162,8 @@ def store_items(data: dict[str, Any], state_dir: Path) -> list[StoreItem]:
                     kind=kind,
                     content=content,
                     disclosure=str(raw["disclosure"]),
-                    valid_from=_instant(raw.get("valid_from")),
-                    valid_to=_instant(raw.get("valid_to")),
+                    valid_from=parse_instant(raw.get("valid_from")),
+                    valid_to=parse_instant(raw.get("valid_to")),
                     files=files,
                     date=date.fromisoformat(raw["date"]) if raw.get("date") else None,
                 )
@@ -187,7 +178,7 @@ def _last_success(state_dir: Path) -> datetime | None:
         raw = read_file_nofollow(state_dir / STATE_NAME, 16 * 1024 * 1024)
         data = json.loads(raw.decode("utf-8"))
         success = data.get("last_success") if isinstance(data, dict) else None
-        return _instant(success.get("time")) if isinstance(success, dict) else None
+        return parse_instant(success.get("time")) if isinstance(success, dict) else None
     except (OSError, ValueError, AttributeError):
         return None
 
@@ -211,7 +202,7 @@ def read_current(state_dir: str | os.PathLike[str]) -> StoreView | None:
         return None
     items = store_items(data, root)
     playlist = data.get("playlist")
-    applied_at = _instant(data.get("applied_at"))
+    applied_at = parse_instant(data.get("applied_at"))
     version = data.get("version")
     return StoreView(
         generation=n,
