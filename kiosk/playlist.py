@@ -131,7 +131,7 @@ ALERT_LEVEL = choice(
 FIT = choice(("contain", "cover"), {"完整显示": "contain", "铺满": "cover"})
 ORDER = choice(("newest", "oldest"), {"最新": "newest", "最早": "oldest"})
 
-IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp")  # what publish and the media check accept
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif")
 
 # --- days -------------------------------------------------------------------------
 
