@@ -4,8 +4,9 @@ corrupt file when they validate, not when the screen skips the entry.
 
 Cheap by design — the example playlists validate in well under a second:
 
-* Images: the format is sniffed from the first bytes and must be one the publishing side
-  accepts (:data:`kiosk.media.IMAGE_FORMATS`: PNG, JPEG, WebP); Pillow opens the header
+* Images: the format is sniffed from the first bytes and must be one the player shows:
+  what the publishing side accepts (:data:`kiosk.media.IMAGE_FORMATS`: PNG, JPEG, WebP) and,
+  for a board's local files, GIF and BMP; Pillow opens the header
   and the pixel count it declares must stay within :data:`MAX_PIXELS` (the stricter of the
   publish side's decompression-bomb limit and the player's). PNG: ``verify()`` walks every
   chunk and its checksum without decompressing (a truncated or damaged file fails). WebP:
@@ -30,6 +31,10 @@ from kiosk.media import DEFAULT_LIMITS, IMAGE_FORMATS, sniff
 
 MAX_PIXELS: Final = min(DEFAULT_LIMITS.max_pixels, PLAYER_MAX_PIXELS)
 """Declared width × height above which an image is refused (decompression bombs)."""
+
+PLAYABLE_FORMATS: Final = (*IMAGE_FORMATS, "GIF", "BMP")
+"""What a playlist's own image may be: what publishing accepts, plus GIF and BMP, which the
+player shows (the first frame) from a board's local files."""
 
 _JPEG_TAIL = 64  # bytes at the end of a JPEG searched for the end-of-image marker
 
@@ -67,9 +72,9 @@ def check_image_file(path: str, name: str, max_pixels: int = MAX_PIXELS) -> Prob
     fmt = sniff(head)
     if fmt is None:
         return _bad_image(name)
-    if fmt not in IMAGE_FORMATS:
-        allowed = "、".join("WebP" if f == "WEBP" else f for f in IMAGE_FORMATS)
-        allowed_en = ", ".join("WebP" if f == "WEBP" else f for f in IMAGE_FORMATS)
+    if fmt not in PLAYABLE_FORMATS:
+        allowed = "、".join("WebP" if f == "WEBP" else f for f in PLAYABLE_FORMATS)
+        allowed_en = ", ".join("WebP" if f == "WEBP" else f for f in PLAYABLE_FORMATS)
         return (
             "file.bad_image",
             f"图片格式 {fmt} 不能用（只接受 {allowed}）：{name}；请另存为 PNG 或 JPEG",
@@ -92,6 +97,8 @@ def check_image_file(path: str, name: str, max_pixels: int = MAX_PIXELS) -> Prob
                 elif fmt == "JPEG" and not _ends_with_eoi(path):
                     im.draft("RGB", (max(1, width // 8), max(1, height // 8)))
                     im.load()
+                elif fmt in ("GIF", "BMP"):
+                    im.load()  # no cheaper integrity check; within the pixel limit
     except Image.DecompressionBombError:
         return _too_many_pixels(name, "", max_pixels)
     except UnidentifiedImageError:

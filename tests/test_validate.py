@@ -560,15 +560,30 @@ def test_a_text_file_renamed_jpg_is_reported(tmp_path: Path) -> None:
     assert "通知.jpg" in out
 
 
-def test_an_image_format_the_publisher_refuses_is_reported(tmp_path: Path) -> None:
+def test_an_image_format_the_player_cannot_show_is_reported(tmp_path: Path) -> None:
     from PIL import Image
 
     buf = io.BytesIO()
-    Image.new("P", (40, 30)).save(buf, "GIF")
-    code, out = with_media(tmp_path, "anim.gif", buf.getvalue())
+    Image.new("RGB", (40, 30)).save(buf, "TIFF")
+    code, out = with_media(tmp_path, "scan.png", buf.getvalue())  # a TIFF saved as .png
     assert code == 1
     assert_reported(out, 14, 11, "file.bad_image")
-    assert "图片格式 GIF 不能用（只接受 PNG、JPEG、WebP）：anim.gif" in out
+    assert "图片格式 TIFF 不能用（只接受 PNG、JPEG、WebP、GIF、BMP）：scan.png" in out
+
+
+def test_a_local_gif_or_bmp_is_valid_since_the_player_shows_it_but_a_broken_one_is_not(
+    tmp_path: Path,
+) -> None:
+    from PIL import Image
+
+    for name, fmt in (("anim.gif", "GIF"), ("map.bmp", "BMP")):
+        buf = io.BytesIO()
+        Image.new("RGB", (40, 30), (200, 30, 30)).save(buf, fmt)
+        code, out = with_media(tmp_path, name, buf.getvalue())
+        assert code == 0, out
+        code, out = with_media(tmp_path, name, buf.getvalue()[: len(buf.getvalue()) // 2])
+        assert code == 1, out
+        assert_reported(out, 14, 11, "file.bad_image")
 
 
 def test_an_image_over_the_pixel_limit_is_reported(tmp_path: Path) -> None:
