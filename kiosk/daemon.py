@@ -434,7 +434,8 @@ class Daemon:
         except OSError as exc:
             log.warning("proof.archive_fail error=%s", exc)
         try:
-            gens, objects = gc(self.state_dir)
+            with self._lock:  # a sync starting meanwhile waits the moment instead of failing
+                gens, objects = gc(self.state_dir)
         except OSError as exc:
             log.warning("store.gc_fail error=%s", exc)
         else:

@@ -394,13 +394,19 @@ def commit_generation(state_dir: str | os.PathLike[str], n: int) -> Path:
 
 
 def referenced_objects(state_dir: str | os.PathLike[str], n: int) -> set[str]:
-    """Objects a committed generation refers to (from its items.json)."""
+    """Objects a committed generation refers to (from its items.json); empty when that
+    cannot be read."""
+    return _references(state_dir, n) or set()
+
+
+def _references(state_dir: str | os.PathLike[str], n: int) -> set[str] | None:
+    """As :func:`referenced_objects`, but ``None`` when items.json cannot be read."""
     try:
         data = parse_items_json(
             read_file_nofollow(generation_dir(state_dir, n) / ITEMS_NAME, MAX_ITEMS_JSON_BYTES)
         )
     except (OSError, ValueError):
-        return set()
+        return None
     out: set[str] = set(data.get("objects", []))
     for item in data["items"]:
         out.update(str(s) for s in dict(item.get("files", {})).values())
@@ -413,7 +419,9 @@ def collect_garbage(
     state_dir: str | os.PathLike[str], keep: set[int], keep_objects: Iterable[str] = ()
 ) -> tuple[int, int]:
     """Remove generations not in ``keep`` (and staging leftovers), then objects and
-    partial downloads no kept generation refers to. Returns (generations, objects) removed."""
+    partial downloads no kept generation refers to. Returns (generations, objects) removed.
+    When a kept generation's items.json cannot be read (a read error), no object is removed:
+    not knowing what it refers to must not cost the screen its pictures."""
     root = Path(state_dir)
     removed_gens = 0
     for entry in os.scandir(root / GENERATIONS):
@@ -424,7 +432,11 @@ def collect_garbage(
         removed_gens += 1
     wanted = set(keep_objects)
     for n in keep:
-        wanted |= referenced_objects(root, n)
+        refs = _references(root, n)
+        if refs is None:
+            log.warning("store.gc_skipped generation=%d reason=unreadable_items", n)
+            return removed_gens, 0
+        wanted |= refs
     removed_objects = 0
     for sha in present_objects(root):
         if sha not in wanted:

@@ -597,6 +597,38 @@ def test_housekeeping_sweeps_what_a_killed_sync_left_in_the_store_and_keeps_the_
     assert any(m.startswith("store.gc generations=1 objects=1") for m in caplog.messages)
 
 
+def test_housekeeping_removes_no_object_when_it_cannot_read_what_the_current_one_uses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import errno
+
+    from kiosk import store
+    from kiosk.sync import SyncSettings, run_sync
+    from tests.pubkit import T0, Publisher, simple_publication
+    from tests.storekit import TestClock, snapshot
+
+    daemon, _, _ = make(tmp_path, datetime(2026, 11, 27, 4, 10, tzinfo=TZ))
+    pub = Publisher(tmp_path / "portal")
+    simple_publication(pub, 1, salt="v")
+    sync_clock = TestClock(T0 + timedelta(hours=1))
+    settings = SyncSettings(free_space=lambda _: 10**12)
+    assert run_sync(str(pub.root), daemon.state_dir, pub.trusted, sync_clock, settings).ok
+    kept = snapshot(daemon.state_dir)
+    real_read = store.read_file_nofollow
+
+    def flaky(path: Path, limit: int) -> bytes:  # one read error on the SD card
+        if Path(path).name == store.ITEMS_NAME:
+            raise OSError(errno.EIO, "Input/output error")
+        return real_read(path, limit)
+
+    monkeypatch.setattr(store, "read_file_nofollow", flaky)
+    caplog.set_level(logging.WARNING)
+    daemon.job_housekeeping()
+    monkeypatch.undo()
+    assert snapshot(daemon.state_dir) == kept  # every object the screen uses is still there
+    assert any(m.startswith("store.gc_skipped") for m in caplog.messages)
+
+
 def test_scheduler_jobs_are_configured_for_real_life(tmp_path: Path, paused_scheduler: Any) -> None:
     cfg = Config(daemon=DaemonConfig(misfire_grace_s=7200, alert_poll_s=60))
     daemon, _, _ = make(
