@@ -56,8 +56,10 @@ class Environment:
 
 def refuse_root_in_foreign_state_dir(state_dir: str | os.PathLike[str], env: Environment) -> None:
     """Root writing into a state directory that belongs to the service user (``sudo kiosk sync
-    --once`` instead of ``sudo -u kiosk …``) leaves root-owned generations, locks and state
-    files that the services can then neither replace nor remove: refuse, in one line."""
+    --once`` instead of ``sudo -u kiosk …``) leaves root-owned generations, locks and logs
+    that the services can then neither replace nor remove: refuse, in one line. (Commands that
+    only rename a small file into place — ``power``, ``screenshot`` — need no such check: the
+    owner of the directory can replace those.)"""
     if env.euid() != 0:
         return
     try:
@@ -71,7 +73,7 @@ def refuse_root_in_foreign_state_dir(state_dir: str | os.PathLike[str], env: Env
 
         name = pwd.getpwuid(owner).pw_name
     except (KeyError, ImportError):
-        name = str(owner)
+        name = f"'#{owner}'"  # sudo -u takes a numeric uid this way
     raise KioskError(
         f"{state_dir} 属于用户 {name}，请以该用户运行，例如 sudo -u {name} kiosk …；"
         f"以 root 写入的文件后台服务将无法再修改 (run as the state directory's owner, not root)",

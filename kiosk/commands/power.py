@@ -67,10 +67,6 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     state_dir = Path(config.state_dir)
     calendar = d.load_work_calendar(config)
 
-    if args.action != "status":
-        from kiosk.cli import refuse_root_in_foreign_state_dir
-
-        refuse_root_in_foreign_state_dir(state_dir, env)
     try:
         if args.action in ("on", "off"):
             schedule = power_state(now, config.power, calendar, None)
@@ -94,7 +90,8 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     except OSError as exc:
         raise KioskError(
             f"{state_dir}: 无法写入状态目录 (cannot write the state directory): "
-            f"{exc.strerror or exc}；请用 sudo 或以 kiosk 用户运行 (run as root or the kiosk user)",
+            f"{exc.strerror or exc}；请以 kiosk 用户运行：sudo -u kiosk kiosk power … "
+            "(run as the kiosk user)",
             key="power.state_dir",
         ) from None
 

@@ -37,9 +37,6 @@ def run(args: argparse.Namespace, env: Any) -> int:
     sdir = Path(state_dir(args, env.environ))
     if not sdir.is_dir():
         raise KioskError(f"{sdir}: 状态目录不存在 (no state directory)", key="screenshot.no_state")
-    from kiosk.cli import refuse_root_in_foreign_state_dir
-
-    refuse_root_in_foreign_state_dir(sdir, env)
     req = sdir / "screenshot.request"
     shot = sdir / "screenshot.png"
     before = shot.stat().st_mtime_ns if shot.exists() else None
@@ -48,7 +45,8 @@ def run(args: argparse.Namespace, env: Any) -> int:
     except OSError as exc:
         raise KioskError(
             f"{req}: 无法向播放器发出截图请求 (cannot write the request): "
-            f"{exc.strerror or exc}；请以 kiosk 用户或 sudo 运行 (run as the kiosk user)",
+            f"{exc.strerror or exc}；请以 kiosk 用户运行：sudo -u kiosk kiosk screenshot "
+            "/tmp/屏幕.png (run as the kiosk user)",
             key="screenshot.request",
         ) from None
     deadline = time.monotonic() + args.timeout
