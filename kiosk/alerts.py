@@ -319,7 +319,12 @@ class HttpFetcher:
                 status, body, hdrs = self._get(session, self.url, headers)
                 if status == 304:
                     return FetchResult(304, etag=etag, last_modified=last_modified)
-                _, sig, _ = self._get(session, self.url + ".sig", {"Accept-Encoding": "identity"})
+                try:
+                    _, sig, _ = self._get(
+                        session, self.url + ".sig", {"Accept-Encoding": "identity"}
+                    )
+                except AlertFeedError as exc:  # a feed without its signature is broken
+                    raise AlertFeedError(str(exc), exc.key) from None
             except requests.RequestException as exc:
                 raise AlertFeedError(
                     f"{self.url}: {type(exc).__name__}", "alert.unreachable"
@@ -328,14 +333,17 @@ class HttpFetcher:
                 session.close()
             return FetchResult(200, body, sig, hdrs.get("ETag"), hdrs.get("Last-Modified"))
         path = Path(parts.path if parts.scheme == "file" else self.url)
+        sig_path = Path(str(path) + ".sig")
         try:
             body = path.read_bytes()[: MAX_BYTES + 1]
-            sig = Path(str(path) + ".sig").read_bytes()[:4096]
+            sig = sig_path.read_bytes()[:4096]
         except OSError as exc:
+            where = exc.filename or path
             raise AlertFeedError(
-                f"{path}: {exc.strerror}",
+                f"{where}: {exc.strerror}",
                 "alert.unreachable",
-                missing=isinstance(exc, FileNotFoundError),
+                # only the document itself being absent means "no feed yet"
+                missing=isinstance(exc, FileNotFoundError) and str(where) == str(path),
             ) from None
         return FetchResult(200, body, sig)
 

@@ -311,6 +311,14 @@ def test_a_portal_without_an_alert_feed_yet_is_a_warning_but_a_broken_one_fails(
     p = probe(tmp_path, portal=PortalConfig(source=str(root)))  # a USB stick without the file
     p.network = True
     assert check_alert_feed(p, verify=lambda body, sig: None).status == "warn"
+    # a feed published without its signature can never be used: that is a failure
+    (root / "alerts.json").write_text('{"format": 1}', encoding="utf-8")
+    unsigned = check_alert_feed(p, verify=lambda body, sig: None)
+    assert unsigned.status == "fail" and "alerts.json.sig" in unsigned.zh
+    with serve(root) as portal:
+        p = probe(tmp_path, portal=PortalConfig(source=portal.url))
+        p.network = True
+        assert check_alert_feed(p, verify=lambda body, sig: None).status == "fail"
 
 
 def test_the_alert_feed_check_counts_alerts_that_will_not_reach_the_screen(tmp_path: Path) -> None:
