@@ -47,9 +47,9 @@ bench: venv
 
 soak: venv
 	rm -rf out/soak
-	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy KIOSK_SOAK=full KIOSK_SOAK_FIGURES=out/soak \
+	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy KIOSK_SOAK=full KIOSK_SOAK_FIGURES=$(CURDIR)/out/soak \
 	  $(BIN)/pytest -m slow -s
-	$(BIN)/python -m benchmarks --from-soak out/soak
+	$(BIN)/python -m benchmarks --from-soak $(CURDIR)/out/soak
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache out var

@@ -91,6 +91,8 @@ def record_soak(folder: Path) -> int:
             figures[key if key.startswith(path.stem) else f"{path.stem}_{key}"] = value
     latest_path = HERE / "latest.json"
     latest: dict[str, Any] = json.loads(latest_path.read_text()) if latest_path.exists() else {}
+    earlier = latest.get("sections", {}).get("soak", {}).get("figures", {})
+    figures = {**earlier, **figures}  # a partial run keeps the other soaks' last figures
     latest.setdefault("sections", {})["soak"] = {
         "title": SOAK_TITLE,
         "figures": figures,
