@@ -242,14 +242,18 @@ def verify_detached(
 
 def check_signer(manifest: Manifest, key_id: str) -> None:
     """After parsing: the manifest must name the algorithm and key that verified it."""
-    if manifest.alg != ALG_ED25519:
+    _check_signer(manifest.alg, manifest.key_id, key_id)
+
+
+def _check_signer(alg: object, declared_key_id: str, key_id: str) -> None:
+    if alg != ALG_ED25519:
         raise ManifestError(
-            f"不支持的签名算法 {manifest.alg!r} (unsupported alg)", key="manifest.unknown_alg"
+            f"不支持的签名算法 {alg!r} (unsupported alg)", key="manifest.unknown_alg"
         )
-    if manifest.key_id != key_id:
+    if declared_key_id != key_id:
         raise ManifestError(
-            f"清单声明的密钥 {manifest.key_id} 与签名密钥 {key_id} 不符 "
-            f"(key_id {manifest.key_id} does not match the signing key {key_id})",
+            f"清单声明的密钥 {declared_key_id} 与签名密钥 {key_id} 不符 "
+            f"(key_id {declared_key_id} does not match the signing key {key_id})",
             key="manifest.unknown_key",
         )
 
@@ -306,16 +310,7 @@ def verify_header(
         expires=_instant(data.get("expires"), "expires"),
         key_id=_str(data.get("key_id"), "key_id", 16),
     )
-    if data.get("alg") != ALG_ED25519:
-        raise ManifestError(
-            f"不支持的签名算法 {data.get('alg')!r} (unsupported alg)", key="manifest.unknown_alg"
-        )
-    if header.key_id != key_id:
-        raise ManifestError(
-            f"清单声明的密钥 {header.key_id} 与签名密钥 {key_id} 不符 "
-            f"(key_id {header.key_id} does not match the signing key {key_id})",
-            key="manifest.unknown_key",
-        )
+    _check_signer(data.get("alg"), header.key_id, key_id)
     return header
 
 
