@@ -78,23 +78,13 @@ def _fail(key: str, zh: str, en: str) -> Check:
     return Check(key, "fail", zh, en)
 
 
-def _age(delta: timedelta) -> str:
+def _age(delta: timedelta, en: bool = False) -> str:
     secs = int(delta.total_seconds())
     if secs < 3600:
-        return f"{max(secs // 60, 0)} 分钟"
+        return f"{max(secs // 60, 0)}{' min' if en else ' 分钟'}"
     if secs < 2 * 86400:
-        return f"{secs // 3600} 小时"
-    return f"{secs // 86400} 天"
-
-
-def _age_en(delta: timedelta) -> str:
-    secs = int(delta.total_seconds())
-    if secs < 3600:
-        return f"{max(secs // 60, 0)} min"
-    if secs < 2 * 86400:
-        return f"{secs // 3600} h"
-    days = secs // 86400
-    return f"{days} days"
+        return f"{secs // 3600}{' h' if en else ' 小时'}"
+    return f"{secs // 86400}{' days' if en else ' 天'}"
 
 
 def _q(data: object) -> str:
@@ -573,7 +563,7 @@ def check_last_sync(p: Probe) -> Check:
     age = now - last
     when = f"{last.astimezone(now.tzinfo):%Y-%m-%d %H:%M}"
     text = f"上次同步成功于 {when}（{_age(age)}前）"
-    en = f"last successful sync {when} ({_age_en(age)} ago)"
+    en = f"last successful sync {when} ({_age(age, en=True)} ago)"
     own = read_json(p.state_dir / DAEMON_STATE) or {}
     failures = own.get("sync_failures")
     if isinstance(failures, int) and failures > 0:
@@ -742,7 +732,7 @@ def check_player(p: Probe) -> Check:
         return _warn(
             "player.status",
             f"播放程序 {_age(age)}没有更新状态（卡住或已停止？）",
-            f"the player has not updated its status for {_age_en(age)} (stuck or stopped?)",
+            f"the player has not updated its status for {_age(age, en=True)} (stuck or stopped?)",
         )
     return _ok(
         "player.status",
